@@ -1,0 +1,140 @@
+package listener
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/webhook"
+)
+
+// ServeHTTP answers one request: 2xx as soon as a delivery is verified and
+// queued, an error status otherwise. Every request, accepted or not, is then
+// reported to OnDelivery (rejections best-effort).
+func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	d := Delivery{
+		WebhookID:  r.Header.Get(webhook.HeaderID),
+		ReceivedAt: l.cfg.Now(),
+		Status:     http.StatusOK,
+		Method:     r.Method,
+		Path:       r.URL.Path,
+		RemoteAddr: r.RemoteAddr,
+		Header:     r.Header.Clone(),
+	}
+	written := make(chan struct{})
+	defer close(written) // lets the worker call OnDelivery after the answer
+	if l.inspect(w, r, &d) {
+		l.admit(&d, written)
+	} else {
+		l.report(d, written)
+	}
+	answer(w, d)
+}
+
+// inspect checks path, method, size, signature and body, filling in d. It
+// returns false when d was rejected.
+func (l *Listener) inspect(w http.ResponseWriter, r *http.Request, d *Delivery) bool {
+	if r.URL.Path != l.cfg.Path {
+		return d.reject(http.StatusNotFound, "unknown path")
+	}
+	if r.Method != http.MethodPost {
+		return d.reject(http.StatusMethodNotAllowed, "method not allowed")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, l.cfg.MaxBodyBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return d.reject(http.StatusRequestEntityTooLarge, "body too large")
+		}
+		return d.reject(http.StatusBadRequest, "reading body failed")
+	}
+	d.Body = body
+	if !l.verify(r.Header, d) {
+		return false
+	}
+	// Decoding after verifying: the signature covers the raw bytes, which
+	// must never be re-serialised first (REPLICATE.md §5).
+	var p replicate.Prediction
+	if !isJSONObject(body) || json.Unmarshal(body, &p) != nil {
+		return d.reject(http.StatusBadRequest, "malformed body")
+	}
+	d.Prediction = &p
+	return true
+}
+
+// verify sets d's verdict from the signature check. Under SkipVerify a
+// failure is accepted as Unverified, with the failure as its reason.
+func (l *Listener) verify(h http.Header, d *Delivery) bool {
+	if l.cfg.Secret == nil {
+		d.Verdict, d.Reason = Unverified, "not checked"
+		return true
+	}
+	err := l.cfg.Secret.VerifyTolerance(h, d.Body, d.ReceivedAt, l.cfg.Tolerance)
+	if err == nil {
+		d.Verdict = Verified
+		return true
+	}
+	status, reason := classify(err)
+	if l.cfg.SkipVerify {
+		d.Verdict, d.Reason = Unverified, reason
+		return true
+	}
+	return d.reject(status, reason)
+}
+
+// classify maps a verification error to an HTTP status and a reason.
+func classify(err error) (int, string) {
+	var te *webhook.TimestampError
+	switch {
+	case errors.Is(err, webhook.ErrMissingHeaders):
+		return http.StatusBadRequest, "missing signature headers"
+	case errors.Is(err, webhook.ErrMalformedHeaders):
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, webhook.ErrBadSignature):
+		return http.StatusUnauthorized, "bad signature"
+	case errors.As(err, &te):
+		return http.StatusUnauthorized, te.Error()
+	default:
+		return http.StatusUnauthorized, err.Error()
+	}
+}
+
+// isJSONObject reports whether body starts as a JSON object; json.Unmarshal
+// checks the rest.
+func isJSONObject(body []byte) bool {
+	for _, c := range body {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c == '{'
+	}
+	return false
+}
+
+// reject marks d as rejected and returns false, for inspect's returns.
+func (d *Delivery) reject(status int, reason string) bool {
+	d.Verdict, d.Reason, d.Status = Rejected, reason, status
+	return false
+}
+
+// answer writes d's status and a short plain-text body, then flushes so the
+// sender has its answer before OnDelivery runs.
+func answer(w http.ResponseWriter, d Delivery) {
+	switch {
+	case d.Status == http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, d.Reason, d.Status)
+	case d.Verdict == Rejected:
+		http.Error(w, d.Reason, d.Status)
+	case d.Verdict == Duplicate:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok (duplicate)\n")
+	default:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	}
+	_ = http.NewResponseController(w).Flush()
+}
