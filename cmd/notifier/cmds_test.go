@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/notifier-dev/notifier/internal/simulator"
+	"github.com/notifier-dev/notifier/internal/webhook"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// scriptCmds are the custom testscript commands.
+func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
+	return map[string]func(*testscript.TestScript, bool, []string){
+		"simulator": cmdSimulator,
+		"simcheck":  cmdSimcheck,
+		"freeport":  cmdFreeport,
+		"deliver":   cmdDeliver,
+		"exits":     cmdExits,
+		"simcancel": cmdSimcancel,
+		"waitport":  cmdWaitport,
+	}
+}
+
+type simKey struct{}
+
+// cmdSimulator starts an in-process simulator with fault flags and exports
+// REPLICATE_BASE_URL, REPLICATE_API_TOKEN and SIM_SECRET (its signing secret).
+//
+//	simulator [-drop] [-duplicate] [-before-create] [-bad-signature] [-delay D] [-throttle R] [-errors R]
+func cmdSimulator(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! simulator")
+	}
+	fs := flag.NewFlagSet("simulator", flag.ContinueOnError)
+	var f simulator.Faults
+	fs.BoolVar(&f.DropWebhooks, "drop", false, "")
+	fs.BoolVar(&f.DuplicateWebhooks, "duplicate", false, "")
+	fs.BoolVar(&f.WebhookBeforeCreate, "before-create", false, "")
+	fs.BoolVar(&f.BadSignature, "bad-signature", false, "")
+	fs.DurationVar(&f.WebhookDelay, "delay", 0, "")
+	fs.Float64Var(&f.ThrottleRate, "throttle", 0, "")
+	fs.Float64Var(&f.ServerErrorRate, "errors", 0, "")
+	ts.Check(fs.Parse(args))
+	sim, err := simulator.New(simulator.Config{Seed: 1, Faults: f, RetryDelays: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond}})
+	ts.Check(err)
+	base, err := sim.Start("127.0.0.1:0")
+	ts.Check(err)
+	ts.Defer(func() { sim.Close() })
+	ts.Value(simKey{}).(*simHolder).sim = sim
+	ts.Setenv("REPLICATE_BASE_URL", base)
+	ts.Setenv("REPLICATE_API_TOKEN", sim.Token())
+	ts.Setenv("SIM_SECRET", sim.Secret())
+}
+
+// simHolder keeps the script's simulator for simcheck.
+type simHolder struct{ sim *simulator.Simulator }
+
+// cmdSimcheck asserts on the simulator's state.
+//
+//	simcheck cancels N     the predictions received N cancel calls in all
+//	simcheck predictions N the simulator created N predictions
+func cmdSimcheck(ts *testscript.TestScript, neg bool, args []string) {
+	sim := ts.Value(simKey{}).(*simHolder).sim
+	if sim == nil || len(args) != 2 {
+		ts.Fatalf("usage: simcheck cancels|predictions N (after simulator)")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	ids := simPredictionIDs(ts, sim)
+	got := len(ids)
+	if args[0] == "cancels" {
+		got = 0
+		for _, id := range ids {
+			got += sim.CancelCount(id)
+		}
+	}
+	if (got == want) == neg {
+		ts.Fatalf("simcheck %s: got %d, want %d", args[0], got, want)
+	}
+}
+
+// simPredictionIDs lists the simulator's predictions through its own API.
+func simPredictionIDs(ts *testscript.TestScript, sim *simulator.Simulator) []string {
+	req, err := http.NewRequest("GET", sim.BaseURL()+"/predictions", nil)
+	ts.Check(err)
+	req.Header.Set("Authorization", "Bearer "+sim.Token())
+	resp, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	var page struct {
+		Results []struct {
+			ID string `json:"id"`
+		} `json:"results"`
+	}
+	ts.Check(json.NewDecoder(resp.Body).Decode(&page))
+	var ids []string
+	for _, r := range page.Results {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// cmdFreeport sets an environment variable to a free loopback port.
+//
+//	freeport VAR
+func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ts.Check(ln.Close())
+	ts.Setenv(args[0], strconv.Itoa(port))
+}
+
+// cmdDeliver sends one webhook delivery to a listener (waiting for it to
+// accept connections) and checks the HTTP status it answers.
+//
+//	deliver [-secret S] [-id ID] [-age D] [-method M] [-body FILE] [-size N] [-sig RAW] [-ts RAW] [-nosign] URL STATUS
+func cmdDeliver(ts *testscript.TestScript, neg bool, args []string) {
+	fs := flag.NewFlagSet("deliver", flag.ContinueOnError)
+	secret := fs.String("secret", ts.Getenv("SIM_SECRET"), "signing secret")
+	id := fs.String("id", "msg_test1", "webhook-id")
+	age := fs.Duration("age", 0, "timestamp age (negative: future)")
+	method := fs.String("method", "POST", "HTTP method")
+	bodyFile := fs.String("body", "", "body file (default: a succeeded prediction)")
+	size := fs.Int("size", 0, "pad the body to this many bytes")
+	rawSig := fs.String("sig", "", "literal webhook-signature header")
+	rawTS := fs.String("ts", "", "literal webhook-timestamp header")
+	nosign := fs.Bool("nosign", false, "send no signature headers")
+	ts.Check(fs.Parse(args))
+	if fs.NArg() != 2 {
+		ts.Fatalf("usage: deliver [flags] URL STATUS")
+	}
+	url, want := fs.Arg(0), fs.Arg(1)
+	body := []byte(`{"id":"p_test1","model":"zeke/chaos-monkey","version":"v","status":"succeeded","input":{},"output":"hello","error":null,"created_at":"2026-01-01T00:00:00Z","urls":{}}`)
+	if *bodyFile != "" {
+		body = []byte(ts.ReadFile(*bodyFile))
+	}
+	if *size > len(body) {
+		body = append(body[:len(body)-1], []byte(`,"pad":"`+strings.Repeat("x", *size-len(body)-9)+`"}`)...)
+	}
+	req, err := http.NewRequest(*method, url, bytes.NewReader(body))
+	ts.Check(err)
+	req.Header.Set("Content-Type", "application/json")
+	if !*nosign {
+		s, err := webhook.ParseSecret(*secret)
+		ts.Check(err)
+		s.SignHeaders(req.Header, *id, time.Now().Add(-*age), body)
+	}
+	if *rawSig != "" {
+		req.Header.Set(webhook.HeaderSignature, *rawSig)
+	}
+	if *rawTS != "" {
+		req.Header.Set(webhook.HeaderTimestamp, *rawTS)
+	}
+	resp := sendWhenUp(ts, req, body)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	got := strconv.Itoa(resp.StatusCode)
+	if (got == want) == neg {
+		ts.Fatalf("deliver: got HTTP %s, want %s%s", got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// sendWhenUp sends req, retrying while the listener is not accepting yet.
+func sendWhenUp(ts *testscript.TestScript, req *http.Request, body []byte) *http.Response {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			return resp
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("deliver: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond) // polling for the server to come up, with a deadline
+	}
+}
+
+// cmdExits runs a program like exec and checks its exit code.
+//
+//	exits CODE PROGRAM [ARGS...]
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
+
+// cmdSimcancel waits (with a deadline) until the simulator has a running
+// prediction, then cancels every prediction through the API, as another
+// client or the web UI would.
+func cmdSimcancel(ts *testscript.TestScript, neg bool, args []string) {
+	sim := ts.Value(simKey{}).(*simHolder).sim
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ids := simPredictionIDs(ts, sim)
+		if len(ids) > 0 {
+			for _, id := range ids {
+				req, err := http.NewRequest("POST", sim.BaseURL()+"/predictions/"+id+"/cancel", nil)
+				ts.Check(err)
+				req.Header.Set("Authorization", "Bearer "+sim.Token())
+				resp, err := http.DefaultClient.Do(req)
+				ts.Check(err)
+				resp.Body.Close()
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("simcancel: no prediction appeared")
+		}
+		time.Sleep(20 * time.Millisecond) // polling for the prediction, with a deadline
+	}
+}
+
+// cmdWaitport waits until something accepts connections on 127.0.0.1:PORT.
+func cmdWaitport(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitport PORT")
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.Dial("tcp", "127.0.0.1:"+args[0])
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitport: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond) // polling for the server to come up, with a deadline
+	}
+}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/notifier-dev/notifier/internal/cli"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"notifier": func() { os.Exit(cli.Main()) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script against the real
+// binary's code, with servers started in-process by the commands in cmds_test.go.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		Cmds:                scriptCmds(),
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			// A clean environment: no real credentials leak into the tests.
+			for _, k := range []string{"REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "REPLICATE_WEBHOOK_SECRET", "NGROK_AUTHTOKEN"} {
+				env.Setenv(k, "")
+			}
+			env.Setenv("NO_COLOR", "1")
+			env.Values[simKey{}] = &simHolder{}
+			return nil
+		},
+	})
+}

@@ -1,0 +1,23 @@
+package cli
+
+// Environment variables notifier reads (DESIGN.md §2). Secrets come only from here.
+const (
+	envAPIToken      = "REPLICATE_API_TOKEN"
+	envBaseURL       = "REPLICATE_BASE_URL"
+	envWebhookSecret = "REPLICATE_WEBHOOK_SECRET"
+	envNoColor       = "NO_COLOR"
+	envCliColor      = "CLICOLOR"
+	envCliColorForce = "CLICOLOR_FORCE"
+)
+
+// defaultBaseURL is Replicate's API, including /v1 as REPLICATE_BASE_URL does.
+const defaultBaseURL = "https://api.replicate.com/v1"
+
+// envHelp documents the environment for --help and docs/usage.md.
+var envHelp = []struct{ name, meaning string }{
+	{envAPIToken, "Replicate API token (required unless --simulate)"},
+	{envBaseURL, "API base URL including /v1 (default " + defaultBaseURL + ")"},
+	{envWebhookSecret, "webhook signing secret whsec_... (default: fetched with the token)"},
+	{envNoColor, "disable colour"},
+	{envCliColorForce, "force colour even when stderr is not a terminal"},
+}

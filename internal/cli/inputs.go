@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+)
+
+// defaultModel is the model run when none is given (REPLICATE.md §6).
+const defaultModel = "zeke/chaos-monkey:0098011f5f482d1fcdbbba44ef1d6d22858e439a103b6ebb449ef9dec623a71e"
+
+var (
+	versionIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	modelPattern     = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9_.-]*)/([A-Za-z0-9][A-Za-z0-9_.-]*)(?::([0-9a-f]{64}))?$`)
+)
+
+// target is what a prediction is created for: a version id, or a model by name.
+type target struct {
+	Owner, Name string // empty for a bare version id
+	Version     string // empty to use the model's latest (official models route)
+}
+
+// String renders the target as the user would write it.
+func (t target) String() string {
+	switch {
+	case t.Owner == "":
+		return t.Version
+	case t.Version == "":
+		return t.Owner + "/" + t.Name
+	}
+	return t.Owner + "/" + t.Name + ":" + t.Version
+}
+
+// parseTarget accepts owner/name[:version] or a 64-hex version id.
+func parseTarget(s string) (target, error) {
+	if versionIDPattern.MatchString(s) {
+		return target{Version: s}, nil
+	}
+	m := modelPattern.FindStringSubmatch(s)
+	if m == nil {
+		return target{}, usageErrorf("invalid model %q: want owner/name, owner/name:VERSION (64 hex digits) or a version id", s)
+	}
+	return target{Owner: m[1], Name: m[2], Version: m[3]}, nil
+}
+
+// parseInputs turns KEY=VALUE pairs into a prediction input. A value that parses
+// as a JSON number, boolean, object or array is sent as JSON, any other as a string.
+func parseInputs(pairs []string) (map[string]any, error) {
+	input := make(map[string]any, len(pairs))
+	for _, p := range pairs {
+		key, value, ok := strings.Cut(p, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" {
+			return nil, usageErrorf("invalid input %q: want KEY=VALUE", p)
+		}
+		if _, dup := input[key]; dup {
+			return nil, usageErrorf("input %q given twice", key)
+		}
+		input[key] = inputValue(value)
+	}
+	return input, nil
+}
+
+func inputValue(s string) any {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber() // keep numbers exactly as typed, e.g. 0.5 or 10000000000000001
+	var v any
+	if dec.Decode(&v) != nil || dec.More() {
+		return s
+	}
+	if _, err := dec.Token(); err == nil {
+		return s // trailing garbage
+	}
+	switch v.(type) {
+	case json.Number, bool, map[string]any, []any:
+		return v
+	}
+	return s
+}
+
+// splitArgs separates an optional leading MODEL from KEY=VALUE inputs.
+func splitArgs(args []string) (model string, inputs []string) {
+	if len(args) > 0 && !strings.Contains(args[0], "=") {
+		return args[0], args[1:]
+	}
+	return "", args
+}

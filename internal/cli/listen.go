@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/notifier-dev/notifier/internal/listener"
+	"github.com/notifier-dev/notifier/internal/tunnel"
+	"github.com/notifier-dev/notifier/internal/webhook"
+	"github.com/spf13/cobra"
+)
+
+type listenOptions struct {
+	IO     *IOStreams
+	Getenv func(string) string
+
+	Tunnel        tunnelFlags
+	TunnelSet     bool
+	Path          string
+	SkipVerify    bool
+	JSON          bool
+	MaxDeliveries int
+	Timeout       time.Duration
+}
+
+func newListenCmd(f *factory) *cobra.Command {
+	opts := &listenOptions{IO: f.IO, Getenv: f.Getenv}
+	cmd := &cobra.Command{
+		Use:   "listen",
+		Short: "Receive, verify and show webhook deliveries",
+		Long: `Open a webhook listener and show every delivery that reaches it: verified
+against the signing secret (REPLICATE_WEBHOOK_SECRET, else fetched with
+REPLICATE_API_TOKEN), deduplicated by webhook-id, one line each on stdout.
+Rejected deliveries are shown with the reason.
+
+Point a prediction's webhook at the URL it prints.`,
+		Example: `  # your own tunnel forwards https://example.ngrok.app to 127.0.0.1:8080
+  notifier listen --public-url https://example.ngrok.app --listen 127.0.0.1:8080
+
+  # a fixed path, NDJSON output, stop after the first delivery
+  notifier listen --tunnel none --listen 127.0.0.1:8080 --path /hooks/replicate --json --max-deliveries 1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.TunnelSet = cmd.Flags().Changed("tunnel")
+			return listenRun(cmd.Context(), opts)
+		},
+	}
+	addTunnelFlags(cmd, &opts.Tunnel)
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Path, "path", "", "Serve webhooks on this fixed path instead of a random /hook/<token> path.")
+	fl.BoolVar(&opts.SkipVerify, "skip-verify", false, "Accept unsigned or badly signed deliveries (each line says so).")
+	fl.BoolVar(&opts.JSON, "json", false, `Print NDJSON on stdout: a "ready" line, then one line per delivery or rejection.`)
+	fl.IntVar(&opts.MaxDeliveries, "max-deliveries", 0, "Exit 0 after this many accepted deliveries (0 = no limit).")
+	fl.DurationVar(&opts.Timeout, "timeout", 0, "Exit 124 after this long (0 = no limit).")
+	return cmd
+}
+
+func listenRun(ctx context.Context, opts *listenOptions) error {
+	lc, err := opts.listenerConfig()
+	if err != nil {
+		return err
+	}
+	tc, err := opts.Tunnel.config(opts.TunnelSet, tunnel.ModeNgrok)
+	if err != nil {
+		return err
+	}
+	if lc.Secret, err = opts.secret(ctx); err != nil {
+		return err
+	}
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, opts.Timeout, errTimeout)
+		defer cancel()
+	}
+	r := newDeliveryRenderer(opts.IO, opts.JSON)
+	enough := make(chan struct{})
+	var once sync.Once
+	accepted := 0
+	lc.OnDelivery = func(d listener.Delivery) {
+		r.render(d)
+		if d.Accepted() {
+			accepted++
+			if opts.MaxDeliveries > 0 && accepted >= opts.MaxDeliveries {
+				once.Do(func() { close(enough) })
+			}
+		}
+	}
+	srv, err := startServer(ctx, tc, lc)
+	if err != nil {
+		return err
+	}
+	if err := r.ready(srv.URL, lc); err != nil {
+		srv.Close()
+		return err
+	}
+	select {
+	case <-enough:
+	case <-ctx.Done():
+	}
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("webhook server: %w", err)
+	}
+	return listenEnd(ctx, opts.Timeout)
+}
+
+// listenEnd maps how listen stopped to its exit code.
+func listenEnd(ctx context.Context, timeout time.Duration) error {
+	switch {
+	case errors.Is(context.Cause(ctx), errTimeout):
+		return withCode(exitTimeout, fmt.Errorf("stopped after --timeout %s", timeout))
+	case ctx.Err() != nil:
+		return withCode(exitInterrupted, errors.New("interrupted"))
+	}
+	return nil
+}
+
+// listenerConfig validates the flags that shape the listener.
+func (o *listenOptions) listenerConfig() (listener.Config, error) {
+	lc := listener.Config{SkipVerify: o.SkipVerify, Path: listener.NewPath()}
+	if o.Path != "" {
+		if !strings.HasPrefix(o.Path, "/") || strings.ContainsAny(o.Path, "?# ") {
+			return lc, usageErrorf("invalid --path %q: want an absolute path such as /hooks/replicate", o.Path)
+		}
+		lc.Path = o.Path
+	}
+	if o.MaxDeliveries < 0 {
+		return lc, usageErrorf("--max-deliveries must not be negative")
+	}
+	if o.Timeout < 0 {
+		return lc, usageErrorf("--timeout must not be negative")
+	}
+	return lc, nil
+}
+
+// secret finds the signing secret; with --skip-verify only from the environment.
+func (o *listenOptions) secret(ctx context.Context) (*webhook.Secret, error) {
+	if o.SkipVerify && strings.TrimSpace(o.Getenv(envWebhookSecret)) == "" {
+		return nil, nil
+	}
+	api, err := startAPI(o.IO, o.Getenv, false)
+	if err != nil {
+		return nil, err
+	}
+	s, err := resolveSecret(ctx, o.Getenv, api.Client)
+	if err != nil {
+		if _, cerr := api.Client(); cerr != nil && strings.TrimSpace(o.Getenv(envWebhookSecret)) == "" {
+			return nil, withCode(exitError, fmt.Errorf("no webhook signing secret: set %s, or %s to fetch it", envWebhookSecret, envAPIToken),
+				"find the secret at https://replicate.com/account/webhook",
+				"or pass --skip-verify to accept deliveries without checking signatures")
+		}
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// retryTransport retries Replicate API requests: GETs on 429 and 5xx, other
+// methods on 429 only (the request was not processed), as replicate-go does,
+// but its waits end with the request's context and it rewinds request bodies.
+type retryTransport struct {
+	base        http.RoundTripper
+	maxAttempts int
+	baseDelay   time.Duration
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	for attempt := 1; ; attempt++ {
+		resp, err := t.base.RoundTrip(req)
+		if err != nil || attempt >= t.maxAttempts || !retryable(req.Method, resp.StatusCode) {
+			record(req, resp, err)
+			if resp != nil {
+				// replicate-go would sleep for Retry-After itself, ignoring the context.
+				resp.Header.Del("Retry-After")
+			}
+			return resp, err
+		}
+		if req.Body != nil && req.GetBody == nil {
+			return resp, nil // cannot resend this body
+		}
+		delay := retryDelay(resp, t.baseDelay<<(attempt-1))
+		resp.Body.Close()
+		if err := sleepCtx(req.Context(), delay); err != nil {
+			return nil, err
+		}
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			req = req.Clone(req.Context())
+			req.Body = body
+		}
+	}
+}
+
+func retryable(method string, status int) bool {
+	if status == http.StatusTooManyRequests {
+		return true
+	}
+	return method == http.MethodGet && status >= 500
+}
+
+// retryDelay honours Retry-After (seconds or an HTTP date) when present.
+func retryDelay(resp *http.Response, fallback time.Duration) time.Duration {
+	ra := resp.Header.Get("Retry-After")
+	if s, err := strconv.Atoi(ra); err == nil && s >= 0 {
+		return min(time.Duration(s)*time.Second, time.Minute)
+	}
+	if t, err := http.ParseTime(ra); err == nil {
+		return min(max(time.Until(t), 0), time.Minute)
+	}
+	return fallback
+}
+
+// sleepCtx waits for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// observation records the last HTTP outcome of the calls made with a context
+// from observe, for errors that replicate-go drops (GetDefaultWebhookSecret).
+type observation struct {
+	mu     sync.Mutex
+	status int
+	err    error
+}
+
+type observeKey struct{}
+
+// observe returns a context whose API calls record their outcome in the observation.
+func observe(ctx context.Context) (context.Context, *observation) {
+	o := &observation{}
+	return context.WithValue(ctx, observeKey{}, o), o
+}
+
+func record(req *http.Request, resp *http.Response, err error) {
+	o, ok := req.Context().Value(observeKey{}).(*observation)
+	if !ok {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.err = err
+	if resp != nil {
+		o.status = resp.StatusCode
+	}
+}
+
+// describe explains the recorded outcome in a few words.
+func (o *observation) describe() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	switch {
+	case o.err != nil:
+		return "cannot reach the Replicate API: " + o.err.Error()
+	case o.status != 0:
+		return fmt.Sprintf("the API answered HTTP %d %s", o.status, http.StatusText(o.status))
+	}
+	return "no answer from the API"
+}

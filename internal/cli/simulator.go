@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/notifier-dev/notifier/internal/simulator"
+	"github.com/spf13/cobra"
+)
+
+type simulatorOptions struct {
+	IO      *IOStreams
+	Listen  string
+	Token   string
+	Secret  string
+	JSON    bool
+	Verbose bool
+	Config  simulator.Config
+}
+
+func newSimulatorCmd(f *factory) *cobra.Command {
+	opts := &simulatorOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "simulator",
+		Short: "Run a Replicate-compatible API on localhost that sends real signed webhooks",
+		Long: `Run a Replicate-compatible API for offline work and tests. It prints its base
+URL (ending in /v1), its token and its webhook signing secret as shell exports on
+stdout (with --json, one JSON line), then serves until Ctrl-C.
+
+It knows zeke/chaos-monkey (inputs sleep and outcome: success, error,
+bad_return_type, random_data); any other owner/name echoes its input as output.
+The official clients work against it when pointed at its base URL.`,
+		Example: `  notifier simulator --listen 127.0.0.1:8788
+  # in another shell:
+  export REPLICATE_BASE_URL=http://127.0.0.1:8788/v1 REPLICATE_API_TOKEN=<printed token>
+  notifier run --tunnel none sleep=1
+
+  # chaos: drop every webhook, answer 429 to a fifth of the calls
+  notifier simulator --drop-webhooks --throttle-rate 0.2`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return simulatorRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:8788", "Address to serve the API on.")
+	fl.StringVar(&opts.Token, "token", "", "API token clients must send (default: random).")
+	fl.StringVar(&opts.Secret, "secret", "", "Webhook signing secret whsec_... (default: random).")
+	fl.BoolVar(&opts.JSON, "json", false, "Print one JSON line with base_url, token and webhook_secret when ready.")
+	fl.BoolVar(&opts.Verbose, "verbose", false, "Log every API call and webhook attempt on stderr.")
+	fl.Int64Var(&opts.Config.Seed, "seed", 0, "Make prediction ids, webhook ids and faults deterministic (0 = random).")
+	fl.BoolVar(&opts.Config.Faults.DropWebhooks, "drop-webhooks", false, "Fault: never deliver webhooks.")
+	fl.BoolVar(&opts.Config.Faults.DuplicateWebhooks, "duplicate-webhooks", false, "Fault: deliver every webhook twice.")
+	fl.DurationVar(&opts.Config.Faults.WebhookDelay, "webhook-delay", 0, "Fault: delay every webhook by this long.")
+	fl.BoolVar(&opts.Config.Faults.BadSignature, "bad-signature", false, "Fault: sign webhooks with the wrong secret.")
+	fl.BoolVar(&opts.Config.Faults.WebhookBeforeCreate, "webhook-before-create", false, "Fault: deliver the first webhook before the create call returns.")
+	fl.Float64Var(&opts.Config.Faults.ThrottleRate, "throttle-rate", 0, "Fault: answer this fraction of API calls with 429.")
+	fl.Float64Var(&opts.Config.Faults.ServerErrorRate, "error-rate", 0, "Fault: answer this fraction of API calls with 500.")
+	return cmd
+}
+
+func simulatorRun(ctx context.Context, opts *simulatorOptions) error {
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"--throttle-rate", opts.Config.Faults.ThrottleRate}, {"--error-rate", opts.Config.Faults.ServerErrorRate}} {
+		if r.v < 0 || r.v > 1 {
+			return usageErrorf("%s must be between 0 and 1", r.name)
+		}
+	}
+	cfg := opts.Config
+	cfg.Token, cfg.Secret = opts.Token, opts.Secret
+	pr := newProgress(opts.IO)
+	if opts.Verbose {
+		cfg.OnEvent = func(e simulator.Event) { pr.infof("%s", simEventLine(e)) }
+	}
+	sim, err := simulator.New(cfg)
+	if err != nil {
+		return usageErrorf("simulator: %v", err)
+	}
+	base, err := sim.Start(opts.Listen)
+	if err != nil {
+		return fmt.Errorf("starting simulator: %w", err)
+	}
+	defer sim.Close()
+	if opts.JSON {
+		b, _ := json.Marshal(map[string]string{"base_url": base, "token": sim.Token(), "webhook_secret": sim.Secret()})
+		fmt.Fprintf(opts.IO.Out, "%s\n", b)
+	} else {
+		fmt.Fprintf(opts.IO.Out, "export %s=%s\nexport %s=%s\nexport %s=%s\n",
+			envBaseURL, base, envAPIToken, sim.Token(), envWebhookSecret, sim.Secret())
+		pr.infof("simulator: serving a Replicate-compatible API at %s; Ctrl-C to stop", base)
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// simEventLine renders a simulator event for --verbose.
+func simEventLine(e simulator.Event) string {
+	ts := e.Time.Local().Format(time.TimeOnly)
+	switch e.Kind {
+	case "api":
+		return fmt.Sprintf("%s  api      %s %s -> %d", ts, e.Method, e.Path, e.Status)
+	case "webhook", "webhook_dropped":
+		s := fmt.Sprintf("%s  %-8s %s %s %s -> %d", ts, "webhook", e.Event, e.PredictionID, e.WebhookID, e.Status)
+		if e.Kind == "webhook_dropped" {
+			s += " (dropped by fault)"
+		}
+		if e.Err != "" {
+			s += " " + e.Err
+		}
+		return s
+	}
+	return fmt.Sprintf("%s  %-8s %s", ts, e.Kind, e.PredictionID)
+}
