@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/notifier-dev/notifier/internal/cli"
@@ -27,6 +28,11 @@ func TestScripts(t *testing.T) {
 				env.Setenv(k, "")
 			}
 			env.Setenv("NO_COLOR", "1")
+			root, err := filepath.Abs("../..")
+			if err != nil {
+				return err
+			}
+			env.Setenv("REPO_ROOT", root)
 			env.Values[simKey{}] = &simHolder{}
 			return nil
 		},
