@@ -28,6 +28,7 @@ func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
 		"exits":     cmdExits,
 		"simcancel": cmdSimcancel,
 		"waitport":  cmdWaitport,
+		"simwait":   cmdSimwait,
 	}
 }
 
@@ -255,5 +256,24 @@ func cmdWaitport(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("waitport: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond) // polling for the server to come up, with a deadline
+	}
+}
+
+// cmdSimwait waits (with a deadline) until the simulator has created N predictions.
+//
+//	simwait N
+func cmdSimwait(ts *testscript.TestScript, neg bool, args []string) {
+	sim := ts.Value(simKey{}).(*simHolder).sim
+	if sim == nil || len(args) != 1 {
+		ts.Fatalf("usage: simwait N (after simulator)")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	deadline := time.Now().Add(15 * time.Second)
+	for len(simPredictionIDs(ts, sim)) < want {
+		if time.Now().After(deadline) {
+			ts.Fatalf("simwait: fewer than %d predictions", want)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the simulator, with a deadline
 	}
 }
