@@ -1,0 +1,137 @@
+package simulator
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Prediction statuses (REPLICATE.md §2).
+const (
+	statusStarting   = "starting"
+	statusProcessing = "processing"
+	statusSucceeded  = "succeeded"
+	statusFailed     = "failed"
+	statusCanceled   = "canceled"
+	statusAborted    = "aborted"
+)
+
+// Webhook event types (REPLICATE.md §4).
+const (
+	eventStart     = "start"
+	eventOutput    = "output"
+	eventLogs      = "logs"
+	eventCompleted = "completed"
+)
+
+// allEvents is the filter used when a request gives none. Which events
+// Replicate sends by default is unconfirmed (REPLICATE.md §4); sending all of
+// them is the safe reading, since receivers must accept any event anyway.
+var allEvents = []string{eventStart, eventOutput, eventLogs, eventCompleted}
+
+func isTerminal(status string) bool {
+	switch status {
+	case statusSucceeded, statusFailed, statusCanceled, statusAborted:
+		return true
+	}
+	return false
+}
+
+// prediction is one prediction's state. All fields after the immutable ones
+// are guarded by Simulator.mu.
+type prediction struct {
+	// Immutable after creation.
+	seq      int
+	id       string
+	model    model
+	version  string
+	input    map[string]any
+	webhook  string
+	filter   []string
+	urls     map[string]string
+	created  time.Time
+	deadline time.Time     // zero when no Cancel-After was given
+	done     chan struct{} // closed when the status becomes terminal
+	stopRun  chan struct{} // closed to stop the model's goroutine (cancel, abort)
+	hooks    *deliverer    // nil without a webhook
+
+	// Guarded by Simulator.mu.
+	status    string
+	output    any
+	logs      string
+	errMsg    string
+	started   time.Time
+	completed time.Time
+}
+
+// wirePrediction is the JSON shape of a prediction (REPLICATE.md §2).
+type wirePrediction struct {
+	ID                  string            `json:"id"`
+	Model               string            `json:"model"`
+	Version             string            `json:"version"`
+	Input               map[string]any    `json:"input"`
+	Output              any               `json:"output"`
+	Logs                string            `json:"logs"`
+	Error               *string           `json:"error"`
+	Status              string            `json:"status"`
+	CreatedAt           string            `json:"created_at"`
+	StartedAt           *string           `json:"started_at"`
+	CompletedAt         *string           `json:"completed_at"`
+	Deadline            *string           `json:"deadline,omitempty"`
+	Metrics             *wireMetrics      `json:"metrics,omitempty"`
+	URLs                map[string]string `json:"urls"`
+	DataRemoved         bool              `json:"data_removed"`
+	Source              string            `json:"source"`
+	Webhook             *string           `json:"webhook"`
+	WebhookEventsFilter []string          `json:"webhook_events_filter"`
+}
+
+type wireMetrics struct {
+	PredictTime float64 `json:"predict_time"`
+	TotalTime   float64 `json:"total_time"`
+}
+
+// wireLocked returns the JSON shape of p; Simulator.mu must be held.
+func (p *prediction) wireLocked() wirePrediction {
+	w := wirePrediction{
+		ID: p.id, Model: p.model.name, Version: p.version, Input: p.input,
+		Output: p.output, Logs: p.logs, Status: p.status,
+		CreatedAt: stamp(p.created), StartedAt: optStamp(p.started),
+		CompletedAt: optStamp(p.completed), Deadline: optStamp(p.deadline),
+		URLs: p.urls, Source: "api", WebhookEventsFilter: p.filter,
+	}
+	if p.errMsg != "" {
+		w.Error = &p.errMsg
+	}
+	if p.webhook != "" {
+		w.Webhook = &p.webhook
+	}
+	if isTerminal(p.status) {
+		m := &wireMetrics{TotalTime: p.completed.Sub(p.created).Seconds()}
+		if !p.started.IsZero() {
+			m.PredictTime = p.completed.Sub(p.started).Seconds()
+		}
+		w.Metrics = m
+	}
+	return w
+}
+
+// snapshotLocked returns p as JSON; Simulator.mu must be held.
+func (p *prediction) snapshotLocked() json.RawMessage {
+	b, err := json.Marshal(p.wireLocked())
+	if err != nil {
+		// Inputs come from decoded JSON and outputs are built from them,
+		// so they always marshal.
+		panic("simulator: marshalling prediction: " + err.Error())
+	}
+	return b
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func optStamp(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := stamp(t)
+	return &s
+}

@@ -1,0 +1,189 @@
+package simulator
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// create serves the three create routes: it registers the prediction, starts
+// it, and answers 201 with a Location header (REPLICATE.md §1).
+func (s *Simulator) create(w http.ResponseWriter, r *http.Request, routeModel string) {
+	req, prob := parseCreate(r, routeModel)
+	if prob != nil {
+		writeProblem(w, prob)
+		return
+	}
+	p, err := s.start(req, s.baseFor(r))
+	if err != nil {
+		writeProblem(w, &problem{Title: "Service Unavailable", Detail: err.Error(), Status: http.StatusServiceUnavailable})
+		return
+	}
+	if s.cfg.Faults.WebhookBeforeCreate && p.hooks != nil {
+		s.await(r, p.hooks.first, maxPreferWait)
+	}
+	if d, ok := preferWait(r.Header.Get("Prefer")); ok {
+		s.await(r, p.done, d)
+	}
+	body, _ := s.Prediction(p.id)
+	w.Header().Set("Location", p.urls["get"])
+	writeRaw(w, http.StatusCreated, body)
+}
+
+// await blocks until ch closes, d passes, the client goes away or the
+// simulator closes.
+func (s *Simulator) await(r *http.Request, ch <-chan struct{}, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-r.Context().Done():
+	case <-s.ctx.Done():
+	}
+}
+
+// start registers a new prediction and launches its goroutines.
+func (s *Simulator) start(req *createRequest, base string) (*prediction, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errClosed
+	}
+	id := s.ids.alnum(26)
+	for s.preds[id] != nil {
+		id = s.ids.alnum(26)
+	}
+	p := &prediction{
+		seq: len(s.order), id: id, model: req.model, version: req.version, input: req.input,
+		webhook: req.webhook, filter: req.filter, created: s.cfg.Now(), done: make(chan struct{}),
+		status: statusStarting,
+		urls: map[string]string{
+			"get":    base + "/predictions/" + id,
+			"cancel": base + "/predictions/" + id + "/cancel",
+			"web":    "https://replicate.com/p/" + id,
+		},
+	}
+	if req.deadline > 0 {
+		p.deadline = p.created.Add(req.deadline)
+	}
+	s.preds[id] = p
+	s.order = append(s.order, p)
+	if p.webhook != "" {
+		p.hooks = newDeliverer(s, p)
+		s.wg.Add(1)
+		go p.hooks.loop()
+	}
+	s.wg.Add(1)
+	go s.run(p, req.deadline)
+	return p, nil
+}
+
+// run is one prediction's life: starting, processing with log lines, output,
+// terminal. It stops early when the prediction is canceled or the simulator
+// closes. Past the Cancel-After deadline a prediction still starting is
+// aborted and one processing is canceled.
+func (s *Simulator) run(p *prediction, deadline time.Duration) {
+	defer s.wg.Done()
+	pl := p.model.plan(p.input)
+	var expired <-chan time.Time
+	if deadline > 0 {
+		t := time.NewTimer(deadline)
+		defer t.Stop()
+		expired = t.C
+	}
+	if d := s.cfg.Faults.StartDelay; d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-expired:
+			s.finish(p, statusAborted, "", "aborted: deadline passed before the prediction started\n")
+			return
+		case <-p.done:
+			return
+		case <-s.ctx.Done():
+			return
+		}
+	}
+	s.update(p, eventStart, func() {
+		p.status, p.started = statusProcessing, s.cfg.Now()
+		p.logs += fmt.Sprintf("%s: sleep=%gs outcome=%s\n", p.model.name, pl.sleep.Seconds(), pl.outcome)
+	})
+	if !s.sleep(p, pl.sleep, expired) {
+		return
+	}
+	out, errMsg := p.model.result(p.input, pl, s.rng.derive("data:"+p.id))
+	if out != nil {
+		s.update(p, eventOutput, func() { p.output = out })
+	}
+	if errMsg != "" {
+		s.finish(p, statusFailed, errMsg, "error: "+errMsg+"\n")
+		return
+	}
+	s.finish(p, statusSucceeded, "", "done\n")
+}
+
+// sleep spends d processing, appending a log line every LogInterval. It
+// reports false when the run must stop.
+func (s *Simulator) sleep(p *prediction, d time.Duration, expired <-chan time.Time) bool {
+	if d <= 0 {
+		return true
+	}
+	end := time.NewTimer(d)
+	defer end.Stop()
+	tick := time.NewTicker(s.cfg.LogInterval)
+	defer tick.Stop()
+	began := time.Now()
+	for {
+		select {
+		case <-end.C:
+			return true
+		case <-tick.C:
+			elapsed := time.Since(began).Round(time.Millisecond)
+			s.update(p, eventLogs, func() { p.logs += fmt.Sprintf("sleeping: %s of %s\n", elapsed, d) })
+		case <-expired:
+			s.finish(p, statusCanceled, "", "canceled: deadline (Cancel-After) passed\n")
+			return false
+		case <-p.done:
+			return false
+		case <-s.ctx.Done():
+			return false
+		}
+	}
+}
+
+// update changes a running prediction and raises event; it does nothing
+// once the prediction is terminal.
+func (s *Simulator) update(p *prediction, event string, change func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if isTerminal(p.status) {
+		return
+	}
+	change()
+	if p.hooks != nil {
+		p.hooks.pushLocked(event)
+	}
+}
+
+// finish makes a running prediction terminal, appending a last log line.
+func (s *Simulator) finish(p *prediction, status, errMsg, logLine string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if isTerminal(p.status) {
+		return
+	}
+	p.logs += logLine
+	s.finishLocked(p, status, errMsg)
+}
+
+// finishLocked sets a terminal status and raises "completed"; Simulator.mu
+// must be held and the prediction must still be running.
+func (s *Simulator) finishLocked(p *prediction, status, errMsg string) {
+	p.status, p.errMsg, p.completed = status, errMsg, s.cfg.Now()
+	close(p.done)
+	if p.hooks != nil {
+		p.hooks.pushLocked(eventCompleted)
+	}
+}

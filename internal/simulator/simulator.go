@@ -1,0 +1,281 @@
+// Package simulator is a Replicate-compatible API that runs predictions and sends signed webhooks.
+package simulator
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/notifier-dev/notifier/internal/webhook"
+)
+
+// The model the simulator knows by name and version (REPLICATE.md §6). Every
+// other owner/name is an echo model whose output is its input.
+const (
+	ChaosMonkeyModel   = "zeke/chaos-monkey"
+	ChaosMonkeyVersion = "0098011f5f482d1fcdbbba44ef1d6d22858e439a103b6ebb449ef9dec623a71e"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultThrottle    = 500 * time.Millisecond
+	DefaultLogInterval = time.Second
+	defaultHTTPTimeout = 10 * time.Second
+	shutdownTimeout    = 5 * time.Second
+)
+
+// DefaultRetryDelays is the terminal-webhook retry schedule when Config.RetryDelays
+// is nil. Replicate's last retry comes about a minute after completion (REPLICATE.md §4).
+var DefaultRetryDelays = []time.Duration{
+	time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second,
+}
+
+// Faults injects failures, for tests and demos. The zero value injects none.
+type Faults struct {
+	DropWebhooks        bool          // never deliver any webhook (results only by polling)
+	DuplicateWebhooks   bool          // deliver every webhook twice (same webhook-id, fresh timestamp and signature)
+	WebhookDelay        time.Duration // delay each webhook delivery by this much
+	BadSignature        bool          // sign webhooks with a different secret
+	WebhookBeforeCreate bool          // hold the create response (at most 60 s) until the first webhook of that prediction was delivered (or attempted)
+	// ThrottleRate and ServerErrorRate apply to every authenticated call on
+	// every route, the secret route included; a bad token is always a 401.
+	ThrottleRate    float64 // fraction (0..1) of API calls answered 429 (with Retry-After: 1)
+	ServerErrorRate float64 // fraction (0..1) of API calls answered 500
+	// StartDelay keeps each prediction in "starting" this long before it runs,
+	// like a cold boot; with a shorter Cancel-After the prediction is aborted.
+	StartDelay time.Duration
+}
+
+// Config configures a Simulator. Zero values take the documented defaults.
+type Config struct {
+	Token       string           // bearer token required on every call; default: random "r8_sim_..." (see Token)
+	Secret      string           // "whsec_..." webhook signing secret; default: random
+	Seed        int64            // non-zero: deterministic prediction ids, webhook ids, random outputs and fault decisions
+	Now         func() time.Time // clock for timestamps; default time.Now (durations still use real timers)
+	Faults      Faults
+	HTTPClient  *http.Client    // for webhook delivery; default: 10s timeout; redirects are never followed
+	RetryDelays []time.Duration // terminal-webhook retry schedule; nil means DefaultRetryDelays, empty means no retries
+	Throttle    time.Duration   // output/logs webhook throttle; default DefaultThrottle
+	LogInterval time.Duration   // how often a sleeping model appends a log line; default DefaultLogInterval
+	// OnEvent, if set, observes what the simulator does. It is called from
+	// many goroutines at once; the callee synchronises.
+	OnEvent func(Event)
+}
+
+// Event is something the simulator did, for observers.
+type Event struct {
+	Time         time.Time
+	Kind         string // "api" (a call answered), "cancel", "webhook" (an attempt), "webhook_dropped"
+	Method, Path string // for "api"
+	Status       int    // HTTP status answered (api) or received (webhook; 0 on connection error)
+	PredictionID string
+	WebhookID    string
+	Event        string // webhook event type: start, output, logs, completed
+	Err          string
+}
+
+// Simulator is a Replicate-compatible API server. Its methods are safe for
+// concurrent use.
+//
+// It knows zeke/chaos-monkey at ChaosMonkeyVersion (inputs sleep, 0..300 s,
+// and outcome); any other owner/name, given as "owner/name",
+// "owner/name:<64-hex>" or through the models and deployments routes, is an
+// echo model that succeeds with its input as output (honouring a numeric
+// "sleep"). A bare 64-hex version other than chaos-monkey's is unknown (422):
+// the simulator cannot tell which model it would belong to.
+//
+// A prediction starts processing at once (unless Faults.StartDelay). Past its
+// Cancel-After deadline it is aborted if still starting and canceled if
+// processing. Without webhook_events_filter, all four events are sent.
+type Simulator struct {
+	cfg       Config
+	token     string
+	secretStr string
+	secret    webhook.Secret
+	signer    webhook.Secret // secret used to sign; differs from secret under Faults.BadSignature
+	client    *http.Client
+	mux       *http.ServeMux
+	rng       *seededRand // token, secret; derive() for per-prediction sources
+	ids       *seededRand // prediction ids
+	faultRNG  *seededRand // 429/500 fault decisions
+
+	ctx    context.Context
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	server *http.Server
+
+	mu      sync.Mutex
+	closed  bool
+	baseURL string
+	preds   map[string]*prediction
+	order   []*prediction // creation order, oldest first
+	cancels map[string]int
+}
+
+// New returns a Simulator configured by cfg. It does not listen until Start;
+// Handler serves it on any server.
+func New(cfg Config) (*Simulator, error) {
+	s := &Simulator{cfg: cfg, preds: map[string]*prediction{}, cancels: map[string]int{}}
+	if s.cfg.Now == nil {
+		s.cfg.Now = time.Now
+	}
+	if s.cfg.RetryDelays == nil {
+		s.cfg.RetryDelays = DefaultRetryDelays
+	}
+	if s.cfg.Throttle <= 0 {
+		s.cfg.Throttle = DefaultThrottle
+	}
+	if s.cfg.LogInterval <= 0 {
+		s.cfg.LogInterval = DefaultLogInterval
+	}
+	s.rng = newSeededRand(cfg.Seed)
+	s.ids, s.faultRNG = s.rng.derive("ids"), s.rng.derive("faults")
+	if err := s.initSecrets(); err != nil {
+		return nil, err
+	}
+	s.token = cfg.Token
+	if s.token == "" {
+		s.token = "r8_sim_" + s.rng.alnum(32)
+	}
+	s.client = deliveryClient(cfg.HTTPClient)
+	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.mux = s.routes()
+	return s, nil
+}
+
+func (s *Simulator) initSecrets() error {
+	str := s.cfg.Secret
+	if str == "" {
+		var err error
+		if str, err = webhook.GenerateSecret(s.rng.reader()); err != nil {
+			return fmt.Errorf("generating webhook secret: %w", err)
+		}
+	}
+	sec, err := webhook.ParseSecret(str)
+	if err != nil {
+		return fmt.Errorf("parsing webhook secret: %w", err)
+	}
+	s.secretStr, s.secret, s.signer = str, sec, sec
+	if s.cfg.Faults.BadSignature {
+		other, err := webhook.GenerateSecret(rand.Reader)
+		if err != nil {
+			return fmt.Errorf("generating bad-signature secret: %w", err)
+		}
+		if s.signer, err = webhook.ParseSecret(other); err != nil {
+			return fmt.Errorf("parsing bad-signature secret: %w", err)
+		}
+	}
+	return nil
+}
+
+// deliveryClient copies c (or a default client) so that redirects are never
+// followed: Replicate does not follow them (REPLICATE.md §1).
+func deliveryClient(c *http.Client) *http.Client {
+	out := &http.Client{Timeout: defaultHTTPTimeout}
+	if c != nil {
+		cp := *c
+		out = &cp
+	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return out
+}
+
+// Handler returns the API's handler; its routes are under /v1.
+func (s *Simulator) Handler() http.Handler { return s.mux }
+
+// Token returns the bearer token the API requires.
+func (s *Simulator) Token() string { return s.token }
+
+// Secret returns the webhook signing secret, "whsec_...".
+func (s *Simulator) Secret() string { return s.secretStr }
+
+// Start listens on addr (such as "127.0.0.1:0") and serves the API in the
+// background. It returns the base URL, "http://HOST:PORT/v1".
+func (s *Simulator) Start(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	if s.closed || s.server != nil {
+		s.mu.Unlock()
+		ln.Close()
+		return "", errors.New("simulator already started or closed")
+	}
+	s.server = srv
+	s.baseURL = "http://" + ln.Addr().String() + "/v1"
+	base := s.baseURL
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		_ = srv.Serve(ln) // returns http.ErrServerClosed after Close
+	}()
+	return base, nil
+}
+
+// BaseURL returns the base URL given by Start, or "" before it.
+func (s *Simulator) BaseURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.baseURL
+}
+
+// Close stops the server, all running predictions and webhook deliveries, and
+// waits for them. Predictions still running stay as they were.
+func (s *Simulator) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	srv := s.server
+	s.mu.Unlock()
+	s.stop()
+	var err error
+	if srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err = srv.Shutdown(ctx); err != nil {
+			err = fmt.Errorf("shutting down simulator: %w", err)
+		}
+	}
+	s.wg.Wait()
+	return err
+}
+
+// Prediction returns the current JSON of prediction id, as GET answers it.
+func (s *Simulator) Prediction(id string) (json.RawMessage, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.preds[id]
+	if !ok {
+		return nil, false
+	}
+	return p.snapshotLocked(), true
+}
+
+// CancelCount returns how many cancel calls prediction id received.
+func (s *Simulator) CancelCount(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cancels[id]
+}
+
+func (s *Simulator) emit(e Event) {
+	if s.cfg.OnEvent == nil {
+		return
+	}
+	if e.Time.IsZero() {
+		e.Time = s.cfg.Now()
+	}
+	s.cfg.OnEvent(e)
+}
