@@ -37,7 +37,7 @@ type simKey struct{}
 // cmdSimulator starts an in-process simulator with fault flags and exports
 // REPLICATE_BASE_URL, REPLICATE_API_TOKEN and SIM_SECRET (its signing secret).
 //
-//	simulator [-drop] [-duplicate] [-before-create] [-bad-signature] [-delay D] [-throttle R] [-errors R]
+//	simulator [-drop] [-duplicate] [-before-create] [-bad-signature] [-abort] [-delay D] [-throttle R] [-errors R]
 func cmdSimulator(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! simulator")
@@ -48,6 +48,7 @@ func cmdSimulator(ts *testscript.TestScript, neg bool, args []string) {
 	fs.BoolVar(&f.DuplicateWebhooks, "duplicate", false, "")
 	fs.BoolVar(&f.WebhookBeforeCreate, "before-create", false, "")
 	fs.BoolVar(&f.BadSignature, "bad-signature", false, "")
+	fs.BoolVar(&f.Abort, "abort", false, "")
 	fs.DurationVar(&f.WebhookDelay, "delay", 0, "")
 	fs.Float64Var(&f.ThrottleRate, "throttle", 0, "")
 	fs.Float64Var(&f.ServerErrorRate, "errors", 0, "")

@@ -56,6 +56,7 @@ The official clients work against it when pointed at its base URL.`,
 	fl.DurationVar(&opts.Config.Faults.WebhookDelay, "webhook-delay", 0, "Fault: delay every webhook by this long.")
 	fl.BoolVar(&opts.Config.Faults.BadSignature, "bad-signature", false, "Fault: sign webhooks with the wrong secret.")
 	fl.BoolVar(&opts.Config.Faults.WebhookBeforeCreate, "webhook-before-create", false, "Fault: deliver the first webhook before the create call returns.")
+	fl.BoolVar(&opts.Config.Faults.Abort, "abort", false, "Fault: abort every prediction, as if its deadline passed before it started.")
 	fl.Float64Var(&opts.Config.Faults.ThrottleRate, "throttle-rate", 0, "Fault: answer this fraction of API calls with 429.")
 	fl.Float64Var(&opts.Config.Faults.ServerErrorRate, "error-rate", 0, "Fault: answer this fraction of API calls with 500.")
 	return cmd

@@ -128,3 +128,13 @@ func TestDeadlineCancelsProcessing(t *testing.T) {
 		t.Errorf("status %v", final["status"])
 	}
 }
+
+func TestFaultAbort(t *testing.T) {
+	t.Parallel()
+	s, base := startSim(t, Config{Faults: Faults{Abort: true}})
+	p := create(t, base, chaos, nil)
+	final := waitTerminal(t, s, p["id"].(string))
+	if final["status"] != "aborted" || final["started_at"] != nil || final["completed_at"] == nil {
+		t.Errorf("final %v", final)
+	}
+}

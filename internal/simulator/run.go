@@ -106,6 +106,10 @@ func (s *Simulator) run(p *prediction, deadline time.Duration) {
 			return
 		}
 	}
+	if s.cfg.Faults.Abort {
+		s.finish(p, statusAborted, "", "aborted: deadline passed before the prediction started (fault)\n")
+		return
+	}
 	s.update(p, eventStart, func() {
 		p.status, p.started = statusProcessing, s.cfg.Now()
 		p.logs += fmt.Sprintf("%s: sleep=%gs outcome=%s\n", p.model.name, pl.sleep.Seconds(), pl.outcome)

@@ -50,6 +50,9 @@ type Faults struct {
 	// StartDelay keeps each prediction in "starting" this long before it runs,
 	// like a cold boot; with a shorter Cancel-After the prediction is aborted.
 	StartDelay time.Duration
+	// Abort ends every prediction as "aborted" (after StartDelay), as if its
+	// deadline passed before it started: a status clients often forget.
+	Abort bool
 }
 
 // Config configures a Simulator. Zero values take the documented defaults.
