@@ -178,17 +178,25 @@ func cmdDeliver(ts *testscript.TestScript, neg bool, args []string) {
 
 // sendWhenUp sends req, retrying while the listener is not accepting yet.
 func sendWhenUp(ts *testscript.TestScript, req *http.Request, body []byte) *http.Response {
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	var resp *http.Response
+	var err error
+	pollUntil(ts, "deliver", func() bool {
 		req.Body = io.NopCloser(bytes.NewReader(body))
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			return resp
-		}
+		resp, err = http.DefaultClient.Do(req)
+		return err == nil
+	})
+	return resp
+}
+
+// pollUntil calls cond every 20ms until it is true, failing the script after 15s.
+// Tests wait for servers and processes this way, never with a bare sleep.
+func pollUntil(ts *testscript.TestScript, what string, cond func() bool) {
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
 		if time.Now().After(deadline) {
-			ts.Fatalf("deliver: %v", err)
+			ts.Fatalf("%s: gave up after 15s", what)
 		}
-		time.Sleep(20 * time.Millisecond) // polling for the server to come up, with a deadline
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -220,24 +228,18 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 // client or the web UI would.
 func cmdSimcancel(ts *testscript.TestScript, neg bool, args []string) {
 	sim := ts.Value(simKey{}).(*simHolder).sim
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		ids := simPredictionIDs(ts, sim)
-		if len(ids) > 0 {
-			for _, id := range ids {
-				req, err := http.NewRequest("POST", sim.BaseURL()+"/predictions/"+id+"/cancel", nil)
-				ts.Check(err)
-				req.Header.Set("Authorization", "Bearer "+sim.Token())
-				resp, err := http.DefaultClient.Do(req)
-				ts.Check(err)
-				resp.Body.Close()
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("simcancel: no prediction appeared")
-		}
-		time.Sleep(20 * time.Millisecond) // polling for the prediction, with a deadline
+	var ids []string
+	pollUntil(ts, "simcancel: waiting for a prediction", func() bool {
+		ids = simPredictionIDs(ts, sim)
+		return len(ids) > 0
+	})
+	for _, id := range ids {
+		req, err := http.NewRequest("POST", sim.BaseURL()+"/predictions/"+id+"/cancel", nil)
+		ts.Check(err)
+		req.Header.Set("Authorization", "Bearer "+sim.Token())
+		resp, err := http.DefaultClient.Do(req)
+		ts.Check(err)
+		resp.Body.Close()
 	}
 }
 
@@ -246,18 +248,13 @@ func cmdWaitport(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: waitport PORT")
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	pollUntil(ts, "waitport "+args[0], func() bool {
 		c, err := net.Dial("tcp", "127.0.0.1:"+args[0])
 		if err == nil {
 			c.Close()
-			return
 		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("waitport: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond) // polling for the server to come up, with a deadline
-	}
+		return err == nil
+	})
 }
 
 // cmdSimwait waits (with a deadline) until the simulator has created N predictions.
@@ -270,11 +267,5 @@ func cmdSimwait(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	deadline := time.Now().Add(15 * time.Second)
-	for len(simPredictionIDs(ts, sim)) < want {
-		if time.Now().After(deadline) {
-			ts.Fatalf("simwait: fewer than %d predictions", want)
-		}
-		time.Sleep(20 * time.Millisecond) // polling the simulator, with a deadline
-	}
+	pollUntil(ts, "simwait "+args[0], func() bool { return len(simPredictionIDs(ts, sim)) >= want })
 }
