@@ -63,8 +63,10 @@ func newAPIClient(cfg apiConfig) (*replicate.Client, error) {
 func apiError(doing string, err error) error {
 	var ae *replicate.APIError
 	if errors.As(err, &ae) {
-		msg := strings.TrimSuffix(strings.TrimSpace(ae.Title+": "+ae.Detail), ":")
-		msg = strings.TrimPrefix(msg, ": ")
+		msg := strings.Trim(strings.TrimSpace(ae.Title+": "+ae.Detail), ": ")
+		if msg == "" {
+			msg = http.StatusText(ae.Status)
+		}
 		e := fmt.Errorf("%s: %s (HTTP %d)", doing, msg, ae.Status)
 		switch ae.Status {
 		case http.StatusUnauthorized, http.StatusForbidden:

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"regexp"
 	"strings"
 )
@@ -68,8 +70,8 @@ func inputValue(s string) any {
 	if dec.Decode(&v) != nil || dec.More() {
 		return s
 	}
-	if _, err := dec.Token(); err == nil {
-		return s // trailing garbage
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return s // something follows the value: "1]", "[1]]"
 	}
 	switch v.(type) {
 	case json.Number, bool, map[string]any, []any:

@@ -21,16 +21,15 @@ type retryTransport struct {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		resp, err := t.base.RoundTrip(req)
-		if err != nil || attempt >= t.maxAttempts || !retryable(req.Method, resp.StatusCode) {
+		stop := err != nil || attempt >= t.maxAttempts || !retryable(req.Method, resp.StatusCode) ||
+			req.Body != nil && req.GetBody == nil // this body cannot be sent again
+		if stop {
 			record(req, resp, err)
 			if resp != nil {
 				// replicate-go would sleep for Retry-After itself, ignoring the context.
 				resp.Header.Del("Retry-After")
 			}
 			return resp, err
-		}
-		if req.Body != nil && req.GetBody == nil {
-			return resp, nil // cannot resend this body
 		}
 		delay := retryDelay(resp, t.baseDelay<<(attempt-1))
 		resp.Body.Close()
