@@ -97,6 +97,9 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 		srv.Close()
 		return err
 	}
+	for _, w := range srv.warnings() {
+		r.pr.warnf("%s", w)
+	}
 	select {
 	case <-enough:
 	case <-ctx.Done():

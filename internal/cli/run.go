@@ -120,6 +120,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	}
 	defer srv.Close()
 	pr.infof("listening for webhooks at %s", srv.URL)
+	for _, w := range srv.warnings() {
+		pr.warnf("%s", w)
+	}
 	req.WebhookURL = srv.URL
 
 	wctx, cancel := context.WithTimeoutCause(ctx, opts.Timeout, errTimeout)

@@ -117,3 +117,11 @@ func resolveSecret(ctx context.Context, getenv func(string) string, client func(
 	}
 	return &s, nil
 }
+
+// warnings are what a user should know about the webhook URL before relying on it.
+func (s *webhookServer) warnings() []string {
+	if !s.Local && strings.HasPrefix(s.URL, "http://") {
+		return []string{"the webhook URL is plain HTTP; Replicate delivers webhooks only to HTTPS URLs with a valid certificate"}
+	}
+	return nil
+}
