@@ -38,8 +38,13 @@ func run(ctx context.Context, f *factory, args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	if isFlagError(err) {
+	var ce *codedError
+	switch {
+	case isFlagError(err):
 		err = &codedError{code: exitUsage, err: err}
+	case ctx.Err() != nil && !errors.As(err, &ce):
+		// Ctrl-C or SIGTERM while a command was busy with something else.
+		err = &codedError{code: exitInterrupted, err: errors.New("interrupted")}
 	}
 	code, hints := exitCodeOf(err)
 	if msg := err.Error(); msg != "" {
