@@ -2,6 +2,8 @@ package simulator
 
 import (
 	"errors"
+	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,5 +138,48 @@ func TestFaultAbort(t *testing.T) {
 	final := waitTerminal(t, s, p["id"].(string))
 	if final["status"] != "aborted" || final["started_at"] != nil || final["completed_at"] == nil {
 		t.Errorf("final %v", final)
+	}
+}
+
+// TestFaultFailRate checks that FailRate fails a share of predictions that
+// the model would have succeeded, and that a seeded simulator picks the
+// same ones on every run.
+func TestFaultFailRate(t *testing.T) {
+	const n = 40
+	failedIDs := func(seed int64, rate float64) map[string]bool {
+		s, base := startSim(t, Config{Seed: seed, Faults: Faults{FailRate: rate}})
+		failed := map[string]bool{}
+		for range n {
+			p := create(t, base, chaos, nil)
+			id := p["id"].(string)
+			final := waitTerminal(t, s, id)
+			switch final["status"] {
+			case "failed":
+				if final["error"] != errInjected || final["output"] != nil {
+					t.Errorf("failed prediction: error %v, output %v", final["error"], final["output"])
+				}
+				if !strings.Contains(final["logs"].(string), errInjected) {
+					t.Errorf("logs %q lack the error", final["logs"])
+				}
+				failed[id] = true
+			case "succeeded":
+			default:
+				t.Errorf("status %v", final["status"])
+			}
+		}
+		return failed
+	}
+	if got := failedIDs(1, 1); len(got) != n {
+		t.Errorf("FailRate 1: %d of %d failed", len(got), n)
+	}
+	if got := failedIDs(1, 0); len(got) != 0 {
+		t.Errorf("FailRate 0: %d of %d failed", len(got), n)
+	}
+	a, b := failedIDs(7, 0.5), failedIDs(7, 0.5)
+	if len(a) == 0 || len(a) == n {
+		t.Errorf("FailRate 0.5: %d of %d failed", len(a), n)
+	}
+	if !maps.Equal(a, b) {
+		t.Errorf("same seed, different failures: %v and %v", a, b)
 	}
 }

@@ -117,6 +117,10 @@ func (s *Simulator) run(p *prediction, deadline time.Duration) {
 	if !s.sleep(p, pl.sleep, expired) {
 		return
 	}
+	if s.injectFailure(p.id) {
+		s.finish(p, statusFailed, errInjected, "error: "+errInjected+"\n")
+		return
+	}
 	out, errMsg := p.model.result(p.input, pl, s.rng.derive("data:"+p.id))
 	if out != nil {
 		s.update(p, eventOutput, func() { p.output = out })
@@ -126,6 +130,17 @@ func (s *Simulator) run(p *prediction, deadline time.Duration) {
 		return
 	}
 	s.finish(p, statusSucceeded, "", "done\n")
+}
+
+// errInjected is the error of a prediction failed by Faults.FailRate.
+const errInjected = "simulated failure (fault)"
+
+// injectFailure reports whether prediction id must fail per Faults.FailRate.
+// The draw comes from a source derived from the seed and the id, so it does
+// not depend on the order in which predictions run.
+func (s *Simulator) injectFailure(id string) bool {
+	r := s.cfg.Faults.FailRate
+	return r > 0 && s.rng.derive("fail:"+id).float64() < r
 }
 
 // sleep spends d processing, appending a log line every LogInterval. It

@@ -27,7 +27,7 @@ const (
 	DefaultThrottle    = 500 * time.Millisecond
 	DefaultLogInterval = time.Second
 	defaultHTTPTimeout = 10 * time.Second
-	shutdownTimeout    = 5 * time.Second
+	shutdownTimeout    = time.Second
 )
 
 // DefaultRetryDelays is the terminal-webhook retry schedule when Config.RetryDelays
@@ -53,6 +53,11 @@ type Faults struct {
 	// Abort ends every prediction as "aborted" (after StartDelay), as if its
 	// deadline passed before it started: a status clients often forget.
 	Abort bool
+	// FailRate is the fraction (0..1) of predictions that end "failed" with
+	// the error "simulated failure (fault)" after running, whatever the
+	// model's outcome. Which ones is decided from the seed and the prediction
+	// id, so a seeded simulator fails the same predictions every time.
+	FailRate float64
 }
 
 // Config configures a Simulator. Zero values take the documented defaults.
@@ -247,8 +252,12 @@ func (s *Simulator) Close() error {
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
-		if err = srv.Shutdown(ctx); err != nil {
-			err = fmt.Errorf("shutting down simulator: %w", err)
+		if srv.Shutdown(ctx) != nil {
+			// Connections a client dialled but never used (StateNew) hold
+			// Shutdown for 5 s; every prediction is already stopped, so close.
+			if err = srv.Close(); err != nil {
+				err = fmt.Errorf("closing simulator: %w", err)
+			}
 		}
 	}
 	s.wg.Wait()

@@ -1,0 +1,117 @@
+package smoke
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// pacer spaces create calls at least interval apart, with no burst: each
+// wait reserves the next free slot. A nil pacer does not limit.
+type pacer struct {
+	interval time.Duration
+
+	mu   sync.Mutex
+	next time.Time // earliest time of the next slot
+}
+
+// newPacer returns a pacer for rate calls per second; 0 means no limit.
+func newPacer(rate float64) *pacer {
+	if rate <= 0 {
+		return nil
+	}
+	return &pacer{interval: time.Duration(float64(time.Second) / rate)}
+}
+
+// wait blocks until the caller's slot comes or ctx ends, and returns
+// ctx.Err() in the latter case. A slot reserved by a wait that ctx ended is
+// not given back: the run is over by then.
+func (p *pacer) wait(ctx context.Context) error {
+	if p == nil {
+		return ctx.Err()
+	}
+	p.mu.Lock()
+	now := time.Now()
+	at := p.next
+	if at.Before(now) {
+		at = now
+	}
+	p.next = at.Add(p.interval)
+	p.mu.Unlock()
+	return sleepCtx(ctx, at.Sub(now))
+}
+
+// backoff is the wait before retry attempt+1 of a throttled create: base
+// doubled per attempt, capped at MaxThrottleBackoff, with "equal jitter"
+// (half fixed, half random) so that workers throttled together spread out.
+func backoff(base time.Duration, attempt int) time.Duration {
+	d := MaxThrottleBackoff
+	if attempt < 20 {
+		d = min(base<<attempt, MaxThrottleBackoff)
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+// sleepCtx waits for d or until ctx ends, and returns ctx.Err() in the
+// latter case.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// createGrace is how long a create call in flight when the run's context
+// ends may still take. If it returns in time, its prediction exists and is
+// canceled by the watch, rather than left running unseen.
+const createGrace = 5 * time.Second
+
+// watchContext returns the context of one watch. It ends with ctx (and its
+// cause) once created has been called; before that, createGrace after ctx
+// ends. release frees its resources and must be called when the watch returns.
+func watchContext(ctx context.Context) (wctx context.Context, created, release func()) {
+	wctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	var (
+		mu          sync.Mutex
+		made, ended bool
+		grace       *time.Timer
+	)
+	end := func() { cancel(context.Cause(ctx)) }
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		ended = true
+		if made {
+			end()
+			return
+		}
+		grace = time.AfterFunc(createGrace, end)
+	})
+	created = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		made = true
+		if ended {
+			end()
+		}
+	}
+	release = func() {
+		stop()
+		mu.Lock()
+		if grace != nil {
+			grace.Stop()
+		}
+		mu.Unlock()
+		cancel(nil)
+	}
+	return wctx, created, release
+}
