@@ -3,31 +3,72 @@ package tunnel
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Mode selects how the webhook listener is reached from the outside.
 type Mode string
 
 const (
-	// ModeNgrok opens an embedded ngrok tunnel (not available yet; see ErrNgrokUnavailable).
+	// ModeNgrok opens an embedded ngrok tunnel (golang.ngrok.com/ngrok/v2).
 	ModeNgrok Mode = "ngrok"
 	// ModeNone serves on the local address only; PublicURL, when set, is what reaches it.
 	ModeNone Mode = "none"
 )
 
-// ErrNgrokUnavailable is returned for ModeNgrok until the embedded tunnel lands.
+// ErrNgrokUnavailable was returned for ModeNgrok before the embedded tunnel
+// landed.
+//
+// Deprecated: Open no longer returns it; it stays until internal/cli stops
+// referring to it.
 var ErrNgrokUnavailable = errors.New("the ngrok tunnel is not available in this version of notifier")
 
-// Config says how to open the tunnel.
+// DefaultConnectTimeout bounds the ngrok connect when Config.ConnectTimeout
+// is zero (issue 3).
+const DefaultConnectTimeout = 20 * time.Second
+
+// Config says how to open the tunnel. The fields after PublicURL apply to
+// ModeNgrok only.
 type Config struct {
 	Mode       Mode
 	ListenAddr string // local address to bind, e.g. "127.0.0.1:0"
 	PublicURL  string // a base URL that already reaches ListenAddr (the user's own tunnel)
+
+	// Authtoken is the ngrok authtoken (NGROK_AUTHTOKEN); required.
+	Authtoken string
+	// Domain is a reserved domain to serve on (NGROK_DOMAIN), such as
+	// "hooks.example.com"; empty means one ngrok assigns.
+	Domain string
+	// ConnectTimeout bounds connecting and binding; zero means
+	// DefaultConnectTimeout. The tunnel itself lives until Tunnel.Close.
+	ConnectTimeout time.Duration
+	// Version is notifier's version, sent to ngrok as client info.
+	Version string
+	// Logger receives the ngrok agent's logs; nil discards them (without
+	// one, ngrok-go logs to slog.Default, REPLICATE.md §7 trap 3).
+	Logger *slog.Logger
+	// OnEvent, when set, hears of the tunnel going down and coming back
+	// after it first opened. It is called from the agent's goroutine, in
+	// order, and must not block.
+	OnEvent func(Event)
+
+	// ConnectURL and ConnectCAs point the agent at another ngrok service,
+	// such as the fake in internal/ngroktest. For tests only.
+	ConnectURL string
+	ConnectCAs *x509.CertPool
+
+	// heartbeat and heartbeatTolerance override the agent's (10s and 15s)
+	// in tests: muxado's heartbeat goroutines notice a closed session only
+	// at their next beat, and those of a dropped session only when the
+	// tolerance runs out, so leak checks would wait that long.
+	heartbeat, heartbeatTolerance time.Duration
 }
 
 // Tunnel is an open listener and the base URL at which it is reached.
@@ -37,10 +78,17 @@ type Tunnel struct {
 	URL string
 	// Local reports whether URL is only reachable from this machine.
 	Local bool
+
+	close func() error // set for ngrok: ends the agent session too
 }
 
-// Close closes the listener.
-func (t *Tunnel) Close() error { return t.Listener.Close() }
+// Close closes the listener and, for ngrok, disconnects the agent.
+func (t *Tunnel) Close() error {
+	if t.close != nil {
+		return t.close()
+	}
+	return t.Listener.Close()
+}
 
 // ParseMode validates a --tunnel value.
 func ParseMode(s string) (Mode, error) {
@@ -65,10 +113,12 @@ func ParsePublicURL(s string) (string, error) {
 }
 
 // Open binds the listener. For ModeNone it listens on cfg.ListenAddr and uses
-// PublicURL, or the bound local address when PublicURL is empty.
+// PublicURL, or the bound local address when PublicURL is empty. For
+// ModeNgrok it opens an ngrok endpoint (see openNgrok for its errors); ctx
+// bounds only the connect, and the tunnel lives until Close.
 func Open(ctx context.Context, cfg Config) (*Tunnel, error) {
 	if cfg.Mode == ModeNgrok {
-		return nil, ErrNgrokUnavailable
+		return openNgrok(ctx, cfg)
 	}
 	addr := cfg.ListenAddr
 	if addr == "" {

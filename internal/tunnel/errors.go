@@ -1,0 +1,135 @@
+package tunnel
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.ngrok.com/ngrok/v2"
+)
+
+// ErrNoAuthtoken is returned for ModeNgrok when Config.Authtoken is empty or
+// blank: ngrok-go does not check it and would retry forever (REPLICATE.md §7,
+// trap 1).
+var ErrNoAuthtoken = errors.New("no ngrok authtoken")
+
+// RefusedError is the ngrok service refusing the session or the endpoint,
+// for instance an invalid authtoken or a second session on a free account.
+// Retrying does not help; Advice says what does.
+type RefusedError struct {
+	Code    string // ngrok error code, e.g. "ERR_NGROK_107"
+	Message string // the service's explanation, first line, authtoken removed
+}
+
+// Error is one line naming the code.
+func (e *RefusedError) Error() string {
+	if e.Message == "" {
+		return "ngrok refused the tunnel (" + e.Code + ")"
+	}
+	return "ngrok refused the tunnel (" + e.Code + "): " + e.Message
+}
+
+// Advice says what to do about the refusal; see Advice.
+func (e *RefusedError) Advice() string { return Advice(e.Code) }
+
+// advice is what to do about the refusals users meet most (issue 3).
+var advice = map[string]string{
+	"ERR_NGROK_105": "the authtoken is not valid: copy yours from https://dashboard.ngrok.com/get-started/your-authtoken into NGROK_AUTHTOKEN",
+	"ERR_NGROK_107": "the authtoken is not valid: copy yours from https://dashboard.ngrok.com/get-started/your-authtoken into NGROK_AUTHTOKEN",
+	"ERR_NGROK_108": "a free ngrok account allows one agent session at a time: stop the other ngrok agent, " +
+		"or use your own tunnel with --public-url, or a paid plan; parallel CI jobs should use --public-url or --simulate",
+	"ERR_NGROK_4018": "ngrok needs a verified account: sign up at https://dashboard.ngrok.com/signup " +
+		"and put your authtoken in NGROK_AUTHTOKEN",
+	"ERR_NGROK_334": "the endpoint is already online: stop the other agent serving it (or wait a minute for a dropped one to expire), " +
+		"and check that NGROK_DOMAIN is a domain reserved on your account",
+}
+
+// Advice says what to do about an ngrok error code, in one line; for codes
+// it does not know, it points at ngrok's page for the code.
+func Advice(code string) string {
+	if a, ok := advice[code]; ok {
+		return a
+	}
+	if code == "" {
+		return ""
+	}
+	return "see https://ngrok.com/docs/errors/" + strings.ToLower(code)
+}
+
+// ConnectTimeoutError is the ngrok service staying out of reach for the
+// whole connect deadline.
+type ConnectTimeoutError struct {
+	After time.Duration // the deadline, Config.ConnectTimeout
+	Last  error         // the last connection error, if any
+}
+
+// Error is one short line: "could not reach ngrok within 20s: <last error>".
+func (e *ConnectTimeoutError) Error() string {
+	if e.Last == nil {
+		return fmt.Sprintf("could not reach ngrok within %v: no answer from the ngrok service", e.After)
+	}
+	return fmt.Sprintf("could not reach ngrok within %v: %s", e.After, firstLine(e.Last.Error()))
+}
+
+// Unwrap returns the last connection error.
+func (e *ConnectTimeoutError) Unwrap() error { return e.Last }
+
+// codeRE finds an ngrok error code in a message, as ngrok-go does.
+var codeRE = regexp.MustCompile(`ERR_NGROK_\d+`)
+
+// refusal turns an error carrying an ngrok error code into a *RefusedError,
+// with token scrubbed from its message; it returns nil for other errors.
+// Session errors reach the event handler unwrapped, with ErrorCode(); those
+// from Listen satisfy ngrok.Error, with Code().
+func refusal(err error, token string) *RefusedError {
+	var code string
+	var legacy interface{ ErrorCode() string }
+	var ne ngrok.Error
+	switch {
+	case errors.As(err, &legacy):
+		code = legacy.ErrorCode()
+	case errors.As(err, &ne):
+		code = ne.Code()
+	}
+	if code == "" {
+		return nil
+	}
+	msg := ""
+	for line := range strings.SplitSeq(scrub(err.Error(), token), "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !codeRE.MatchString(line) {
+			msg = line
+			break
+		}
+	}
+	for _, prefix := range []string{"failed to start tunnel: ", "authentication failed: "} {
+		msg = strings.TrimPrefix(msg, prefix)
+	}
+	return &RefusedError{Code: code, Message: msg}
+}
+
+// scrubbedError is an error whose text had the authtoken removed.
+type scrubbedError struct{ msg string }
+
+func (e scrubbedError) Error() string { return e.msg }
+
+// scrub removes the authtoken from a message: the service quotes it back
+// in some refusals, and notifier never prints secrets.
+func scrub(msg, token string) string {
+	if token == "" {
+		return msg
+	}
+	return strings.ReplaceAll(msg, token, "[authtoken]")
+}
+
+// firstLine is the first non-blank line of s.
+func firstLine(s string) string {
+	for line := range strings.SplitSeq(s, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			return line
+		}
+	}
+	return s
+}

@@ -1,0 +1,137 @@
+package tunnel
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+
+	"golang.ngrok.com/ngrok/v2"
+)
+
+// EventKind says what happened to an open tunnel.
+type EventKind int
+
+const (
+	// EventLost: the agent lost its session; it reconnects on its own, and
+	// deliveries sent meanwhile fail (Replicate retries only the terminal
+	// webhook, REPLICATE.md §4).
+	EventLost EventKind = iota + 1
+	// EventRestored: the agent reconnected and re-bound the endpoint at the
+	// same URL.
+	EventRestored
+)
+
+// String names the kind.
+func (k EventKind) String() string {
+	switch k {
+	case EventLost:
+		return "lost"
+	case EventRestored:
+		return "restored"
+	}
+	return "unknown"
+}
+
+// Event is a change in an open tunnel's connection.
+type Event struct {
+	Kind EventKind
+	Err  error // why it was lost (EventLost only), authtoken removed
+}
+
+// watcher follows the agent's events: before the first connect it records
+// the last error and stops the connect at the first refusal (REPLICATE.md
+// §7 trap 1); afterwards it reports losses and recoveries.
+type watcher struct {
+	token   string
+	cancel  context.CancelFunc // ends the session context
+	onEvent func(Event)
+
+	mu      sync.Mutex
+	up      bool // connected at least once
+	lost    bool
+	closing bool
+	refused *RefusedError
+	last    error
+}
+
+// handle is the agent's event handler. It must not block.
+func (w *watcher) handle(ev ngrok.Event) {
+	switch e := ev.(type) {
+	case *ngrok.EventAgentConnectSucceeded:
+		w.connected()
+	case *ngrok.EventAgentDisconnected:
+		w.disconnected(e.Error)
+	}
+}
+
+func (w *watcher) connected() {
+	w.mu.Lock()
+	restored := w.lost && !w.closing
+	w.up, w.lost = true, false
+	w.mu.Unlock()
+	if restored {
+		w.emit(Event{Kind: EventRestored})
+	}
+}
+
+func (w *watcher) disconnected(err error) {
+	// A nil error or a canceled context is the session ending on purpose.
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	r := refusal(err, w.token) // before scrubbing, which drops the code
+	err = scrubErr(err, w.token)
+	w.mu.Lock()
+	if w.closing {
+		w.mu.Unlock()
+		return
+	}
+	if !w.up {
+		w.last = err
+		if r != nil && w.refused == nil {
+			w.refused = r
+		}
+		w.mu.Unlock()
+		if r != nil {
+			w.cancel() // a refusal is final: retrying cannot help
+		}
+		return
+	}
+	first := !w.lost
+	w.lost = true
+	w.mu.Unlock()
+	if first {
+		w.emit(Event{Kind: EventLost, Err: err})
+	}
+}
+
+// emit calls OnEvent, if set.
+func (w *watcher) emit(ev Event) {
+	if w.onEvent != nil {
+		w.onEvent(ev)
+	}
+}
+
+// stop silences the watcher before the session is ended on purpose.
+func (w *watcher) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closing = true
+}
+
+// outcome returns the refusal, if any, and the last connection error.
+func (w *watcher) outcome() (*RefusedError, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.refused, w.last
+}
+
+// scrubErr returns err, or a copy of its text without the authtoken when
+// the text quotes it.
+func scrubErr(err error, token string) error {
+	if msg := err.Error(); token != "" && strings.Contains(msg, token) {
+		return scrubbedError{scrub(msg, token)}
+	}
+	return err
+}
