@@ -1,0 +1,137 @@
+package email
+
+import (
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+// BuildSummary makes a simple email of a title and lines, such as smoke mode's
+// one summary of a batch: subject "[notifier] <title>", the lines kept as
+// they are (monospace in HTML, so columns line up).
+func BuildSummary(title string, lines []string) (*Message, error) {
+	data := struct {
+		Title string
+		Lines []string
+	}{oneLine(title), lines}
+	return render("[notifier] "+data.Title, summaryText, summaryHTML, data)
+}
+
+var summaryText = texttemplate.Must(texttemplate.New("summary.txt").Parse(
+	`{{.Title}}
+
+{{range .Lines}}{{.}}
+{{end}}`))
+
+var summaryHTML = htmltemplate.Must(htmltemplate.New("summary.html").Parse(
+	`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{{.Title}}</title></head>
+<body style="font-family: sans-serif">
+<h2>{{.Title}}</h2>
+<pre>{{range .Lines}}{{.}}
+{{end}}</pre>
+</body></html>
+`))
+
+// Alert describes a failure-rate transition for BuildAlert: the counts are
+// those of the window when the transition happened.
+type Alert struct {
+	// Recovered is false when the failure rate crossed the threshold, true
+	// when it fell back below it.
+	Recovered bool
+	// Failures and Total count the predictions completed in the window.
+	Failures, Total int
+	// Threshold is the configured failure rate, from 0 to 1.
+	Threshold float64
+	// Window is how far back predictions are counted.
+	Window time.Duration
+	// At is when the transition happened.
+	At time.Time
+	// Recent lists recent failed predictions (IDs or one-line summaries), optional.
+	Recent []string
+}
+
+// BuildAlert makes the email sent when the failure rate crosses the threshold
+// or recovers, e.g. subject
+// "[notifier] alert: 3 of 10 predictions failed in the last 10m (30% ≥ 20%)".
+func BuildAlert(a Alert) (*Message, error) {
+	data := alertView{
+		Failures: a.Failures, Total: a.Total,
+		Share: percent(a.Failures, a.Total), Threshold: percentOf(a.Threshold),
+		Window: shortDuration(a.Window), At: a.At.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Recent: a.Recent,
+	}
+	if a.Recovered {
+		data.Headline = "Failure rate recovered"
+		data.Compare = "<"
+		data.Word = "recovered"
+	} else {
+		data.Headline = "Failure rate alert"
+		data.Compare = "≥"
+		data.Word = "alert"
+	}
+	subject := fmt.Sprintf("[notifier] %s: %d of %d predictions failed in the last %s (%s %s %s)",
+		data.Word, a.Failures, a.Total, data.Window, data.Share, data.Compare, data.Threshold)
+	return render(subject, alertText, alertHTML, data)
+}
+
+type alertView struct {
+	Headline, Word, Compare string
+	Failures, Total         int
+	Share, Threshold        string
+	Window, At              string
+	Recent                  []string
+}
+
+var alertText = texttemplate.Must(texttemplate.New("alert.txt").Parse(
+	`{{.Headline}}
+
+{{.Failures}} of {{.Total}} predictions completed in the last {{.Window}} failed, canceled or aborted: {{.Share}} {{.Compare}} {{.Threshold}}.
+At: {{.At}}
+{{if .Recent}}
+Recent failures:
+{{range .Recent}}  {{.}}
+{{end}}{{end}}`))
+
+var alertHTML = htmltemplate.Must(htmltemplate.New("alert.html").Parse(
+	`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{{.Headline}}</title></head>
+<body style="font-family: sans-serif">
+<h2>{{.Headline}}</h2>
+<p>{{.Failures}} of {{.Total}} predictions completed in the last {{.Window}} failed, canceled or aborted:
+<strong>{{.Share}} {{.Compare}} {{.Threshold}}</strong>.</p>
+<p>At: {{.At}}</p>
+{{if .Recent}}<h3>Recent failures</h3>
+<ul>
+{{range .Recent}}<li>{{.}}</li>
+{{end}}</ul>
+{{end -}}
+</body></html>
+`))
+
+// percent is n/total as a whole percentage.
+func percent(n, total int) string {
+	if total == 0 {
+		return "0%"
+	}
+	return percentOf(float64(n) / float64(total))
+}
+
+// percentOf shows f as a percentage with at most one decimal: 20%, 33.3%.
+func percentOf(f float64) string {
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", f*100), ".0") + "%"
+}
+
+// shortDuration drops zero units: 10m rather than 10m0s, 1h rather than 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

@@ -1,0 +1,177 @@
+package email
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/replicate/replicate-go"
+)
+
+// predictionView is what the prediction templates show. Every field is
+// already a display string; the templates only lay them out (and html/template
+// escapes them).
+type predictionView struct {
+	Model, Version, ID, Status, Source string
+	WebURL                             string
+	Notes                              []string
+
+	Created, Started, Completed string
+	Queue, Run, Total           string
+	PredictTime                 string
+
+	Error string
+
+	Logs      []string
+	LogsShown string // "last 20 of 135 lines", or "" when all are shown
+
+	Output outputView
+
+	JSON     string
+	JSONNote string
+}
+
+func newPredictionView(p *replicate.Prediction, raw json.RawMessage, opts BuildOptions) predictionView {
+	v := predictionView{
+		Model:   oneLine(p.Model),
+		Version: oneLine(p.Version),
+		ID:      oneLine(p.ID),
+		Status:  oneLine(string(p.Status)),
+		Source:  oneLine(string(p.Source)),
+		WebURL:  webURL(p),
+		Notes:   opts.Notes,
+		Error:   errorText(p.Error),
+		Output:  newOutputView(outputJSON(p, raw), opts.MaxOutputBytes),
+	}
+	v.setTimes(p)
+	v.setLogs(p.Logs, opts.LogLines)
+	v.JSON, v.JSONNote = prettyJSON(raw, opts.MaxJSONBytes)
+	return v
+}
+
+// setTimes shows the timestamps in UTC and the durations between them:
+// queue = started-created, run = completed-started, total = completed-created.
+func (v *predictionView) setTimes(p *replicate.Prediction) {
+	created, okC := parseTime(p.CreatedAt)
+	started, okS := parseTime(deref(p.StartedAt))
+	completed, okD := parseTime(deref(p.CompletedAt))
+	v.Created = showTime(p.CreatedAt, created, okC)
+	v.Started = showTime(deref(p.StartedAt), started, okS)
+	v.Completed = showTime(deref(p.CompletedAt), completed, okD)
+	if okC && okS {
+		v.Queue = showDuration(started.Sub(created))
+	}
+	if okS && okD {
+		v.Run = showDuration(completed.Sub(started))
+	}
+	if okC && okD {
+		v.Total = showDuration(completed.Sub(created))
+	}
+	if p.Metrics != nil && p.Metrics.PredictTime != nil {
+		v.PredictTime = strconv.FormatFloat(*p.Metrics.PredictTime, 'f', -1, 64) + "s"
+	}
+}
+
+// setLogs keeps the last n lines, each bounded.
+func (v *predictionView) setLogs(logs *string, n int) {
+	text := strings.TrimRight(strings.ReplaceAll(deref(logs), "\r\n", "\n"), "\n")
+	if text == "" {
+		return
+	}
+	lines := strings.Split(text, "\n")
+	if len(lines) > n {
+		v.LogsShown = fmt.Sprintf("last %d of %d lines", n, len(lines))
+		lines = lines[len(lines)-n:]
+	}
+	for i, l := range lines {
+		if len(l) > maxLogLineBytes {
+			lines[i] = truncateUTF8(l, maxLogLineBytes) + " [line truncated]"
+		}
+	}
+	v.Logs = lines
+}
+
+// errorText shows the prediction's error: a string as is, anything else as JSON.
+func errorText(e any) string {
+	switch e := e.(type) {
+	case nil:
+		return ""
+	case string:
+		return e
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Sprint(e)
+	}
+	return string(b)
+}
+
+// prettyJSON indents raw and bounds it; invalid JSON is shown as it came.
+func prettyJSON(raw json.RawMessage, max int) (text, note string) {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		buf.Reset()
+		buf.Write(raw)
+	}
+	text = buf.String()
+	if len(text) > max {
+		note = fmt.Sprintf("truncated: first %s of %s shown", showSize(max), showSize(len(text)))
+		text = truncateUTF8(text, max)
+	}
+	return text, note
+}
+
+func parseTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+// showTime formats t in UTC with milliseconds; an unparsable timestamp is
+// shown as it came.
+func showTime(raw string, t time.Time, ok bool) string {
+	if !ok {
+		return oneLine(raw)
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000 UTC")
+}
+
+// showDuration rounds to the millisecond, which is what the timestamps carry
+// in practice.
+func showDuration(d time.Duration) string {
+	return d.Round(time.Millisecond).String()
+}
+
+// showSize is a byte count for people: 512 B, 64.0 KiB, 1.2 MiB.
+func showSize(n int) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// truncateUTF8 cuts s to at most max bytes without splitting a character.
+func truncateUTF8(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	for max > 0 && max < len(s) && s[max]&0xC0 == 0x80 {
+		max--
+	}
+	return s[:max]
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
