@@ -37,7 +37,7 @@ type simKey struct{}
 // cmdSimulator starts an in-process simulator with fault flags and exports
 // REPLICATE_BASE_URL, REPLICATE_API_TOKEN and SIM_SECRET (its signing secret).
 //
-//	simulator [-drop] [-duplicate] [-before-create] [-bad-signature] [-abort] [-delay D] [-throttle R] [-errors R]
+//	simulator [-drop] [-duplicate] [-before-create] [-bad-signature] [-abort] [-delay D] [-throttle R] [-errors R] [-fail R]
 func cmdSimulator(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! simulator")
@@ -52,6 +52,7 @@ func cmdSimulator(ts *testscript.TestScript, neg bool, args []string) {
 	fs.DurationVar(&f.WebhookDelay, "delay", 0, "")
 	fs.Float64Var(&f.ThrottleRate, "throttle", 0, "")
 	fs.Float64Var(&f.ServerErrorRate, "errors", 0, "")
+	fs.Float64Var(&f.FailRate, "fail", 0, "")
 	ts.Check(fs.Parse(args))
 	sim, err := simulator.New(simulator.Config{Seed: 1, Faults: f, RetryDelays: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond}})
 	ts.Check(err)
@@ -91,23 +92,32 @@ func cmdSimcheck(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// simPredictionIDs lists the simulator's predictions through its own API.
+// simPredictionIDs lists the simulator's predictions through its own API,
+// following the absolute next URLs page by page.
 func simPredictionIDs(ts *testscript.TestScript, sim *simulator.Simulator) []string {
-	req, err := http.NewRequest("GET", sim.BaseURL()+"/predictions", nil)
-	ts.Check(err)
-	req.Header.Set("Authorization", "Bearer "+sim.Token())
-	resp, err := http.DefaultClient.Do(req)
-	ts.Check(err)
-	defer resp.Body.Close()
-	var page struct {
-		Results []struct {
-			ID string `json:"id"`
-		} `json:"results"`
-	}
-	ts.Check(json.NewDecoder(resp.Body).Decode(&page))
 	var ids []string
-	for _, r := range page.Results {
-		ids = append(ids, r.ID)
+	for next := sim.BaseURL() + "/predictions"; next != ""; {
+		req, err := http.NewRequest("GET", next, nil)
+		ts.Check(err)
+		req.Header.Set("Authorization", "Bearer "+sim.Token())
+		resp, err := http.DefaultClient.Do(req)
+		ts.Check(err)
+		var page struct {
+			Next    *string `json:"next"`
+			Results []struct {
+				ID string `json:"id"`
+			} `json:"results"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		ts.Check(err)
+		for _, r := range page.Results {
+			ids = append(ids, r.ID)
+		}
+		next = ""
+		if page.Next != nil {
+			next = *page.Next
+		}
 	}
 	return ids
 }

@@ -31,6 +31,8 @@ type runOptions struct {
 	PollInterval time.Duration
 	JSON         bool
 	Simulate     bool
+	Smoke        smokeOptions
+	smokeMode    bool
 }
 
 func newRunCmd(f *factory) *cobra.Command {
@@ -58,6 +60,10 @@ the whole final prediction on one line); progress goes to stderr.`,
 			opts.Model = model
 			opts.Inputs = append(inputs, opts.Inputs...)
 			opts.TunnelSet = cmd.Flags().Changed("tunnel")
+			if err := opts.Smoke.validate(cmd.Flags().Changed); err != nil {
+				return err
+			}
+			opts.smokeMode = cmd.Flags().Changed("count")
 			return runRun(cmd.Context(), opts)
 		},
 	}
@@ -70,6 +76,12 @@ the whole final prediction on one line); progress goes to stderr.`,
 	fl.DurationVar(&opts.PollInterval, "poll-interval", 30*time.Second, "Safety net: also fetch the prediction this often (0 = never).")
 	fl.BoolVar(&opts.JSON, "json", false, "Print the final prediction object as JSON on stdout.")
 	fl.BoolVar(&opts.Simulate, "simulate", false, "Run against an in-process Replicate simulator: offline, no token, --tunnel none.")
+	fl.IntVar(&opts.Smoke.Count, "count", 1, "Smoke mode: run this many predictions and report a verdict.")
+	fl.IntVar(&opts.Smoke.Concurrency, "concurrency", defaultConcurrency, "Smoke mode: at most this many predictions in flight.")
+	fl.Float64Var(&opts.Smoke.Rate, "rate", defaultRate, "Smoke mode: at most this many predictions created per second (0 = no limit).")
+	fl.StringVar(&opts.Smoke.JUnit, "junit", "", "Smoke mode: write a JUnit XML report to this file.")
+	fl.IntVar(&opts.Smoke.MaxFailures, "max-failures", 0, "Smoke mode: exit 3 when more predictions than this did not succeed.")
+	fl.DurationVar(&opts.Smoke.MaxP95, "max-p95", 0, "Smoke mode: exit 6 when the p95 of total time exceeds this (0 = no bound).")
 	return cmd
 }
 
@@ -127,12 +139,23 @@ func runRun(ctx context.Context, opts *runOptions) error {
 
 	wctx, cancel := context.WithTimeoutCause(ctx, opts.Timeout, errTimeout)
 	defer cancel()
+	if opts.smokeMode {
+		return runSmoke(wctx, opts, hub, client, req, pr)
+	}
 	res, err := hub.Watch(wctx, client, req, watch.Options{PollInterval: opts.PollInterval, NoCancel: opts.NoCancel, OnEvent: pr.watchEvent})
 	if err != nil {
 		return watchError(wctx, err, opts.Timeout)
 	}
 	srv.Close() // the result is in: stop accepting deliveries before printing
 	return reportResult(opts.IO, pr, res, opts.JSON)
+}
+
+// modelName is the model as the user gave it, or the default.
+func (o *runOptions) modelName() string {
+	if o.Model == "" {
+		return defaultModel
+	}
+	return o.Model
 }
 
 // request validates the arguments and builds the prediction request.

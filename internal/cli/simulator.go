@@ -57,6 +57,7 @@ The official clients work against it when pointed at its base URL.`,
 	fl.BoolVar(&opts.Config.Faults.BadSignature, "bad-signature", false, "Fault: sign webhooks with the wrong secret.")
 	fl.BoolVar(&opts.Config.Faults.WebhookBeforeCreate, "webhook-before-create", false, "Fault: deliver the first webhook before the create call returns.")
 	fl.BoolVar(&opts.Config.Faults.Abort, "abort", false, "Fault: abort every prediction, as if its deadline passed before it started.")
+	fl.Float64Var(&opts.Config.Faults.FailRate, "fail-rate", 0, "Fault: fail this fraction of predictions, whatever their input.")
 	fl.Float64Var(&opts.Config.Faults.ThrottleRate, "throttle-rate", 0, "Fault: answer this fraction of API calls with 429.")
 	fl.Float64Var(&opts.Config.Faults.ServerErrorRate, "error-rate", 0, "Fault: answer this fraction of API calls with 500.")
 	return cmd
@@ -66,7 +67,7 @@ func simulatorRun(ctx context.Context, opts *simulatorOptions) error {
 	for _, r := range []struct {
 		name string
 		v    float64
-	}{{"--throttle-rate", opts.Config.Faults.ThrottleRate}, {"--error-rate", opts.Config.Faults.ServerErrorRate}} {
+	}{{"--throttle-rate", opts.Config.Faults.ThrottleRate}, {"--error-rate", opts.Config.Faults.ServerErrorRate}, {"--fail-rate", opts.Config.Faults.FailRate}} {
 		if r.v < 0 || r.v > 1 {
 			return usageErrorf("%s must be between 0 and 1", r.name)
 		}
