@@ -29,6 +29,8 @@ func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
 		"simcancel": cmdSimcancel,
 		"waitport":  cmdWaitport,
 		"simwait":   cmdSimwait,
+		"fakengrok": cmdFakengrok,
+		"ngrok":     cmdNgrok,
 	}
 }
 

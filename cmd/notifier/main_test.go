@@ -24,7 +24,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			// A clean environment: no real credentials leak into the tests.
-			for _, k := range []string{"REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "REPLICATE_WEBHOOK_SECRET", "NGROK_AUTHTOKEN"} {
+			for _, k := range []string{"REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "REPLICATE_WEBHOOK_SECRET", "NGROK_AUTHTOKEN", "NGROK_DOMAIN"} {
 				env.Setenv(k, "")
 			}
 			env.Setenv("NO_COLOR", "1")
@@ -34,6 +34,7 @@ func TestScripts(t *testing.T) {
 			}
 			env.Setenv("REPO_ROOT", root)
 			env.Values[simKey{}] = &simHolder{}
+			env.Values[ngrokKey{}] = &ngrokHolder{}
 			return nil
 		},
 	})

@@ -5,6 +5,8 @@ const (
 	envAPIToken      = "REPLICATE_API_TOKEN"
 	envBaseURL       = "REPLICATE_BASE_URL"
 	envWebhookSecret = "REPLICATE_WEBHOOK_SECRET"
+	envNgrokToken    = "NGROK_AUTHTOKEN"
+	envNgrokDomain   = "NGROK_DOMAIN"
 	envNoColor       = "NO_COLOR"
 	envCliColor      = "CLICOLOR"
 	envCliColorForce = "CLICOLOR_FORCE"
@@ -18,6 +20,8 @@ var envHelp = []struct{ name, meaning string }{
 	{envAPIToken, "Replicate API token (required unless --simulate)"},
 	{envBaseURL, "API base URL including /v1 (default " + defaultBaseURL + ")"},
 	{envWebhookSecret, "webhook signing secret whsec_... (default: fetched with the token)"},
+	{envNgrokToken, "ngrok authtoken for --tunnel ngrok (the default)"},
+	{envNgrokDomain, "reserved ngrok domain to serve on (optional)"},
 	{envNoColor, "disable colour"},
 	{envCliColorForce, "force colour even when stderr is not a terminal"},
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 type listenOptions struct {
 	IO     *IOStreams
 	Getenv func(string) string
+	Logger func() *slog.Logger
 
 	Tunnel        tunnelFlags
 	TunnelSet     bool
@@ -28,7 +30,7 @@ type listenOptions struct {
 }
 
 func newListenCmd(f *factory) *cobra.Command {
-	opts := &listenOptions{IO: f.IO, Getenv: f.Getenv}
+	opts := &listenOptions{IO: f.IO, Getenv: f.Getenv, Logger: f.logger}
 	cmd := &cobra.Command{
 		Use:   "listen",
 		Short: "Receive, verify and show webhook deliveries",
@@ -64,7 +66,7 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 	if err != nil {
 		return err
 	}
-	tc, err := opts.Tunnel.config(opts.TunnelSet, tunnel.ModeNgrok)
+	tc, err := opts.Tunnel.config(opts.TunnelSet, tunnel.ModeNgrok, opts.Getenv)
 	if err != nil {
 		return err
 	}
@@ -77,6 +79,7 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 		defer cancel()
 	}
 	r := newDeliveryRenderer(opts.IO, opts.JSON)
+	tc.Logger, tc.OnEvent = opts.Logger(), r.pr.tunnelEvent
 	enough := make(chan struct{})
 	var once sync.Once
 	accepted := 0

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -15,8 +16,17 @@ import (
 
 // factory holds what commands need from the outside world, so tests can replace it.
 type factory struct {
-	IO     *IOStreams
-	Getenv func(string) string
+	IO      *IOStreams
+	Getenv  func(string) string
+	Verbose bool // --verbose, set when flags are parsed
+}
+
+// logger is where libraries' logs go: stderr with --verbose, else nowhere.
+func (f *factory) logger() *slog.Logger {
+	if !f.Verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // Main runs notifier with os.Args and returns the process exit code.
@@ -95,6 +105,7 @@ Try it offline first:  notifier run --simulate`,
 		SilenceErrors: true, // Main prints errors once.
 		SilenceUsage:  true,
 	}
+	root.PersistentFlags().BoolVarP(&f.Verbose, "verbose", "v", false, "Log what the tunnel and the simulator do on stderr.")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError{err} })
 	root.SetVersionTemplate("notifier {{.Version}}\n")
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodeHelp() + "\n" + envUsage())

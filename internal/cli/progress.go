@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fatih/color"
+	"github.com/notifier-dev/notifier/internal/tunnel"
 	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/replicate/replicate-go"
 )
@@ -109,4 +110,19 @@ func roundDur(d time.Duration) time.Duration {
 		return d.Round(time.Millisecond)
 	}
 	return d.Round(100 * time.Millisecond)
+}
+
+// tunnelEvent shows the tunnel going down and coming back (REPLICATE.md §7:
+// the agent reconnects on its own; the safety-net poll covers the gap).
+func (p *progress) tunnelEvent(e tunnel.Event) {
+	switch e.Kind {
+	case tunnel.EventLost:
+		msg := "tunnel lost, reconnecting"
+		if e.Err != nil {
+			msg += " (" + oneLine(e.Err.Error()) + ")"
+		}
+		p.warnf("%s", msg)
+	case tunnel.EventRestored:
+		p.infof("tunnel restored")
+	}
 }

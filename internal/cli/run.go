@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ var errTimeout = errors.New("timed out")
 type runOptions struct {
 	IO     *IOStreams
 	Getenv func(string) string
+	Logger func() *slog.Logger
 
 	Model        string
 	Inputs       []string
@@ -36,7 +38,7 @@ type runOptions struct {
 }
 
 func newRunCmd(f *factory) *cobra.Command {
-	opts := &runOptions{IO: f.IO, Getenv: f.Getenv}
+	opts := &runOptions{IO: f.IO, Getenv: f.Getenv, Logger: f.logger}
 	cmd := &cobra.Command{
 		Use:   "run [MODEL] [KEY=VALUE ...]",
 		Short: "Create a prediction and print its result when the webhook arrives",
@@ -91,6 +93,7 @@ func addTunnelFlags(cmd *cobra.Command, t *tunnelFlags) {
 	fl.StringVar(&t.Mode, "tunnel", "ngrok", "How Replicate reaches the listener: ngrok or none.")
 	fl.StringVar(&t.PublicURL, "public-url", "", "A public base URL that already reaches --listen (your own tunnel); implies --tunnel none.")
 	fl.StringVar(&t.Listen, "listen", "127.0.0.1:0", "Local address of the webhook server.")
+	fl.DurationVar(&t.Timeout, "tunnel-timeout", tunnel.DefaultConnectTimeout, "Give up connecting to ngrok after this long.")
 }
 
 func runRun(ctx context.Context, opts *runOptions) error {
@@ -102,10 +105,12 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if opts.Simulate {
 		defaultMode = tunnel.ModeNone
 	}
-	tc, err := opts.Tunnel.config(opts.TunnelSet, defaultMode)
+	tc, err := opts.Tunnel.config(opts.TunnelSet, defaultMode, opts.Getenv)
 	if err != nil {
 		return err
 	}
+	hub, pr := watch.NewHub(), newProgress(opts.IO)
+	tc.Logger, tc.OnEvent = opts.Logger(), pr.tunnelEvent
 	api, err := startAPI(opts.IO, opts.Getenv, opts.Simulate)
 	if err != nil {
 		return err
@@ -119,7 +124,6 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	hub, pr := watch.NewHub(), newProgress(opts.IO)
 	srv, err := startServer(ctx, tc, listener.Config{Secret: secret, Path: listener.NewPath(), OnDelivery: func(d listener.Delivery) {
 		if d.Verdict == listener.Verified && d.Prediction != nil {
 			hub.Deliver(d.Prediction, d.ReceivedAt)

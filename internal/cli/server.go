@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/tunnel"
@@ -18,18 +21,29 @@ type tunnelFlags struct {
 	Mode      string
 	PublicURL string
 	Listen    string
+	Timeout   time.Duration
 }
 
-// config turns the flags into a tunnel configuration. defaultMode applies
-// when --tunnel was not given; --public-url implies --tunnel none.
-func (t tunnelFlags) config(modeSet bool, defaultMode tunnel.Mode) (tunnel.Config, error) {
-	cfg := tunnel.Config{Mode: defaultMode, ListenAddr: t.Listen}
+// Test-only settings: point the ngrok agent at a fake ngrok service
+// (internal/ngroktest) and trust its CA. Not documented for users.
+const (
+	envTestNgrokConnectURL = "NOTIFIER_TEST_NGROK_CONNECT_URL"
+	envTestNgrokCAFile     = "NOTIFIER_TEST_NGROK_CA_FILE"
+)
+
+// config turns the flags and environment into a tunnel configuration.
+// defaultMode applies when --tunnel was not given; --public-url implies --tunnel none.
+func (t tunnelFlags) config(modeSet bool, defaultMode tunnel.Mode, getenv func(string) string) (tunnel.Config, error) {
+	cfg := tunnel.Config{Mode: defaultMode, ListenAddr: t.Listen, ConnectTimeout: t.Timeout, Version: versionString()}
 	if modeSet {
 		m, err := tunnel.ParseMode(t.Mode)
 		if err != nil {
 			return cfg, usageErrorf("%v", err)
 		}
 		cfg.Mode = m
+	}
+	if t.Timeout <= 0 {
+		return cfg, usageErrorf("--tunnel-timeout must be positive")
 	}
 	if t.PublicURL != "" {
 		if modeSet && cfg.Mode != tunnel.ModeNone {
@@ -41,7 +55,41 @@ func (t tunnelFlags) config(modeSet bool, defaultMode tunnel.Mode) (tunnel.Confi
 		}
 		cfg.Mode, cfg.PublicURL = tunnel.ModeNone, u
 	}
+	if cfg.Mode != tunnel.ModeNgrok {
+		return cfg, nil
+	}
+	cfg.Authtoken = strings.TrimSpace(getenv(envNgrokToken))
+	cfg.Domain = strings.TrimSpace(getenv(envNgrokDomain))
+	cfg.ConnectURL = getenv(envTestNgrokConnectURL)
+	if f := getenv(envTestNgrokCAFile); f != "" {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return cfg, fmt.Errorf("reading %s: %w", envTestNgrokCAFile, err)
+		}
+		cfg.ConnectCAs = x509.NewCertPool()
+		cfg.ConnectCAs.AppendCertsFromPEM(pem)
+	}
 	return cfg, nil
+}
+
+// tunnelError explains why the tunnel did not open, with what to do about it.
+func tunnelError(err error, timeout time.Duration) error {
+	const alternatives = "or bring your own tunnel with --public-url https://... (it must reach --listen), or try offline with --simulate"
+	var refused *tunnel.RefusedError
+	var slow *tunnel.ConnectTimeoutError
+	switch {
+	case errors.Is(err, tunnel.ErrNoAuthtoken):
+		return withHint(fmt.Errorf("opening tunnel: %s is not set", envNgrokToken),
+			"get an authtoken at https://dashboard.ngrok.com/get-started/your-authtoken and export "+envNgrokToken+"=...",
+			alternatives)
+	case errors.As(err, &refused):
+		return withHint(fmt.Errorf("opening tunnel: %w", err), refused.Advice())
+	case errors.As(err, &slow):
+		return withHint(fmt.Errorf("opening tunnel: %w", err),
+			fmt.Sprintf("check your network or firewall (ngrok needs outbound TLS), or raise --tunnel-timeout (now %s)", timeout),
+			alternatives)
+	}
+	return fmt.Errorf("opening tunnel: %w", err)
 }
 
 // webhookServer is a running webhook listener and the URL that reaches it.
@@ -62,12 +110,10 @@ func startServer(ctx context.Context, tc tunnel.Config, lc listener.Config) (*we
 	tun, err := tunnel.Open(ctx, tc)
 	if err != nil {
 		l.Close()
-		if errors.Is(err, tunnel.ErrNgrokUnavailable) {
-			return nil, withHint(fmt.Errorf("opening tunnel: %w", err),
-				"use your own tunnel with --public-url https://... (it must reach --listen), or --tunnel none on a reachable host",
-				"or try notifier offline with --simulate")
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
 		}
-		return nil, fmt.Errorf("opening tunnel: %w", err)
+		return nil, tunnelError(err, tc.ConnectTimeout)
 	}
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &webhookServer{URL: tun.URL + l.Path(), Local: tun.Local, cancel: cancel, done: make(chan error, 1)}

@@ -41,6 +41,7 @@ The official clients work against it when pointed at its base URL.`,
   notifier simulator --drop-webhooks --throttle-rate 0.2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Verbose = f.Verbose
 			return simulatorRun(cmd.Context(), opts)
 		},
 	}
@@ -49,7 +50,6 @@ The official clients work against it when pointed at its base URL.`,
 	fl.StringVar(&opts.Token, "token", "", "API token clients must send (default: random).")
 	fl.StringVar(&opts.Secret, "secret", "", "Webhook signing secret whsec_... (default: random).")
 	fl.BoolVar(&opts.JSON, "json", false, "Print one JSON line with base_url, token and webhook_secret when ready.")
-	fl.BoolVar(&opts.Verbose, "verbose", false, "Log every API call and webhook attempt on stderr.")
 	fl.Int64Var(&opts.Config.Seed, "seed", 0, "Make prediction ids, webhook ids and faults deterministic (0 = random).")
 	fl.BoolVar(&opts.Config.Faults.DropWebhooks, "drop-webhooks", false, "Fault: never deliver webhooks.")
 	fl.BoolVar(&opts.Config.Faults.DuplicateWebhooks, "duplicate-webhooks", false, "Fault: deliver every webhook twice.")

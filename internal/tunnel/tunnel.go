@@ -4,7 +4,6 @@ package tunnel
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,13 +21,6 @@ const (
 	// ModeNone serves on the local address only; PublicURL, when set, is what reaches it.
 	ModeNone Mode = "none"
 )
-
-// ErrNgrokUnavailable was returned for ModeNgrok before the embedded tunnel
-// landed.
-//
-// Deprecated: Open no longer returns it; it stays until internal/cli stops
-// referring to it.
-var ErrNgrokUnavailable = errors.New("the ngrok tunnel is not available in this version of notifier")
 
 // DefaultConnectTimeout bounds the ngrok connect when Config.ConnectTimeout
 // is zero (issue 3).
