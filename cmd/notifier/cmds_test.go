@@ -21,16 +21,18 @@ import (
 // scriptCmds are the custom testscript commands.
 func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
 	return map[string]func(*testscript.TestScript, bool, []string){
-		"simulator": cmdSimulator,
-		"simcheck":  cmdSimcheck,
-		"freeport":  cmdFreeport,
-		"deliver":   cmdDeliver,
-		"exits":     cmdExits,
-		"simcancel": cmdSimcancel,
-		"waitport":  cmdWaitport,
-		"simwait":   cmdSimwait,
-		"fakengrok": cmdFakengrok,
-		"ngrok":     cmdNgrok,
+		"simulator":  cmdSimulator,
+		"simcheck":   cmdSimcheck,
+		"freeport":   cmdFreeport,
+		"deliver":    cmdDeliver,
+		"exits":      cmdExits,
+		"simcancel":  cmdSimcancel,
+		"waitport":   cmdWaitport,
+		"simwait":    cmdSimwait,
+		"fakengrok":  cmdFakengrok,
+		"ngrok":      cmdNgrok,
+		"smtpserver": cmdSMTPServer,
+		"mailbox":    cmdMailbox,
 	}
 }
 

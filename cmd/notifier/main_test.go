@@ -24,7 +24,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			// A clean environment: no real credentials leak into the tests.
-			for _, k := range []string{"REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "REPLICATE_WEBHOOK_SECRET", "NGROK_AUTHTOKEN", "NGROK_DOMAIN"} {
+			for _, k := range []string{"REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "REPLICATE_WEBHOOK_SECRET", "NGROK_AUTHTOKEN", "NGROK_DOMAIN", "NOTIFIER_SMTP_URL", "NOTIFIER_EMAIL_FROM"} {
 				env.Setenv(k, "")
 			}
 			env.Setenv("NO_COLOR", "1")
@@ -35,6 +35,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("REPO_ROOT", root)
 			env.Values[simKey{}] = &simHolder{}
 			env.Values[ngrokKey{}] = &ngrokHolder{}
+			env.Values[smtpKey{}] = &smtpHolder{}
 			return nil
 		},
 	})

@@ -7,6 +7,8 @@ const (
 	envWebhookSecret = "REPLICATE_WEBHOOK_SECRET"
 	envNgrokToken    = "NGROK_AUTHTOKEN"
 	envNgrokDomain   = "NGROK_DOMAIN"
+	envSMTPURL       = "NOTIFIER_SMTP_URL"
+	envEmailFrom     = "NOTIFIER_EMAIL_FROM"
 	envNoColor       = "NO_COLOR"
 	envCliColor      = "CLICOLOR"
 	envCliColorForce = "CLICOLOR_FORCE"
@@ -22,6 +24,8 @@ var envHelp = []struct{ name, meaning string }{
 	{envWebhookSecret, "webhook signing secret whsec_... (default: fetched with the token)"},
 	{envNgrokToken, "ngrok authtoken for --tunnel ngrok (the default)"},
 	{envNgrokDomain, "reserved ngrok domain to serve on (optional)"},
+	{envSMTPURL, "SMTP server for --email-to: smtp://user:pass@host:587, smtps://...:465, smtp://host:25?tls=none"},
+	{envEmailFrom, "sender address for --email-to"},
 	{envNoColor, "disable colour"},
 	{envCliColorForce, "force colour even when stderr is not a terminal"},
 }

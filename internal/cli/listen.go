@@ -27,6 +27,9 @@ type listenOptions struct {
 	JSON          bool
 	MaxDeliveries int
 	Timeout       time.Duration
+	Email         emailFlags
+	Alert         alertFlags
+	set           func(string) bool
 }
 
 func newListenCmd(f *factory) *cobra.Command {
@@ -48,6 +51,7 @@ Point a prediction's webhook at the URL it prints.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.TunnelSet = cmd.Flags().Changed("tunnel")
+			opts.set = cmd.Flags().Changed
 			return listenRun(cmd.Context(), opts)
 		},
 	}
@@ -58,6 +62,10 @@ Point a prediction's webhook at the URL it prints.`,
 	fl.BoolVar(&opts.JSON, "json", false, `Print NDJSON on stdout: a "ready" line, then one line per delivery or rejection.`)
 	fl.IntVar(&opts.MaxDeliveries, "max-deliveries", 0, "Exit 0 after this many accepted deliveries (0 = no limit).")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "Exit 124 after this long (0 = no limit).")
+	addEmailFlags(cmd, &opts.Email)
+	fl.Float64Var(&opts.Alert.Rate, "alert-failure-rate", 0, "Email an alert when this share (0-1] of predictions in --alert-window did not succeed, and again when it recovers.")
+	fl.DurationVar(&opts.Alert.Window, "alert-window", 10*time.Minute, "The window of completed predictions the failure rate is computed over.")
+	fl.IntVar(&opts.Alert.MinCount, "alert-min-count", 5, "Alert only when the window holds at least this many predictions.")
 	return cmd
 }
 
@@ -70,6 +78,16 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 	if err != nil {
 		return err
 	}
+	m, err := newMailer(opts.Email, opts.set, opts.Getenv)
+	if err != nil {
+		return err
+	}
+	r := newDeliveryRenderer(opts.IO, opts.JSON)
+	notifier, err := newListenNotifier(m, opts.Alert, opts.set, r.pr)
+	if err != nil {
+		return err
+	}
+	defer notifier.close()
 	if lc.Secret, err = opts.secret(ctx); err != nil {
 		return err
 	}
@@ -78,13 +96,13 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 		ctx, cancel = context.WithTimeoutCause(ctx, opts.Timeout, errTimeout)
 		defer cancel()
 	}
-	r := newDeliveryRenderer(opts.IO, opts.JSON)
 	tc.Logger, tc.OnEvent = opts.Logger(), r.pr.tunnelEvent
 	enough := make(chan struct{})
 	var once sync.Once
 	accepted := 0
 	lc.OnDelivery = func(d listener.Delivery) {
 		r.render(d)
+		notifier.observe(d)
 		if d.Accepted() {
 			accepted++
 			if opts.MaxDeliveries > 0 && accepted >= opts.MaxDeliveries {
@@ -109,6 +127,9 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 	}
 	if err := srv.Close(); err != nil {
 		return fmt.Errorf("webhook server: %w", err)
+	}
+	if err := notifier.close(); err != nil {
+		return err
 	}
 	return listenEnd(ctx, opts.Timeout)
 }

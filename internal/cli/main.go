@@ -113,6 +113,7 @@ Try it offline first:  notifier run --simulate`,
 		newRunCmd(f),
 		newListenCmd(f),
 		newSimulatorCmd(f),
+		newEmailTestCmd(f),
 		newVersionCmd(f),
 	)
 	return root

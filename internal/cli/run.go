@@ -35,6 +35,8 @@ type runOptions struct {
 	Simulate     bool
 	Smoke        smokeOptions
 	smokeMode    bool
+	Email        emailFlags
+	mailer       *mailer
 }
 
 func newRunCmd(f *factory) *cobra.Command {
@@ -66,6 +68,11 @@ the whole final prediction on one line); progress goes to stderr.`,
 				return err
 			}
 			opts.smokeMode = cmd.Flags().Changed("count")
+			m, err := newMailer(opts.Email, cmd.Flags().Changed, opts.Getenv)
+			if err != nil {
+				return err
+			}
+			opts.mailer = m
 			return runRun(cmd.Context(), opts)
 		},
 	}
@@ -78,6 +85,7 @@ the whole final prediction on one line); progress goes to stderr.`,
 	fl.DurationVar(&opts.PollInterval, "poll-interval", 30*time.Second, "Safety net: also fetch the prediction this often (0 = never).")
 	fl.BoolVar(&opts.JSON, "json", false, "Print the final prediction object as JSON on stdout.")
 	fl.BoolVar(&opts.Simulate, "simulate", false, "Run against an in-process Replicate simulator: offline, no token, --tunnel none.")
+	addEmailFlags(cmd, &opts.Email)
 	fl.IntVar(&opts.Smoke.Count, "count", 1, "Smoke mode: run this many predictions and report a verdict.")
 	fl.IntVar(&opts.Smoke.Concurrency, "concurrency", defaultConcurrency, "Smoke mode: at most this many predictions in flight.")
 	fl.Float64Var(&opts.Smoke.Rate, "rate", defaultRate, "Smoke mode: at most this many predictions created per second (0 = no limit).")
@@ -151,7 +159,19 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return watchError(wctx, err, opts.Timeout)
 	}
 	srv.Close() // the result is in: stop accepting deliveries before printing
-	return reportResult(opts.IO, pr, res, opts.JSON)
+	statusErr := reportResult(opts.IO, pr, res, opts.JSON)
+	if !opts.mailer.wants(res.Prediction.Status) {
+		return statusErr
+	}
+	if err := opts.mailer.sendPrediction(ctx, res); err != nil {
+		if statusErr == nil {
+			return err // exit 5: the prediction succeeded, the email did not
+		}
+		pr.warnf("%v", err) // the prediction's own exit code says more
+		return statusErr
+	}
+	pr.infof("emailed the result to %s", strings.Join(opts.mailer.to, ", "))
+	return statusErr
 }
 
 // modelName is the model as the user gave it, or the default.

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/notify/email"
 	"github.com/notifier-dev/notifier/internal/smoke"
 	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/replicate/replicate-go"
@@ -77,6 +78,7 @@ func runSmoke(ctx context.Context, opts *runOptions, hub *watch.Hub, c *replicat
 	if err := writeSmokeOutputs(opts, s); err != nil {
 		return err
 	}
+	mailErr := emailSummary(ctx, opts, s, code, reason, pr)
 	if runErr != nil {
 		if errors.Is(runErr, errTimeout) {
 			return withCode(exitTimeout, fmt.Errorf("timed out after %s; %d of %d predictions finished", opts.Timeout, len(s.Records), so.Count))
@@ -84,8 +86,52 @@ func runSmoke(ctx context.Context, opts *runOptions, hub *watch.Hub, c *replicat
 		return withCode(exitInterrupted, fmt.Errorf("interrupted; %d of %d predictions finished", len(s.Records), so.Count))
 	}
 	if code != smoke.VerdictPassed {
+		if mailErr != nil {
+			pr.warnf("%v", mailErr)
+		}
 		return withCode(code, errors.New("smoke test failed: "+reason))
 	}
+	return mailErr
+}
+
+// emailSummary sends smoke mode's one summary email, when --email-to was given
+// and the verdict failed or any prediction ended in a status of --email-on.
+func emailSummary(ctx context.Context, opts *runOptions, s *smoke.Summary, code int, reason string, pr *progress) error {
+	m := opts.mailer
+	if m == nil {
+		return nil
+	}
+	wanted := code != smoke.VerdictPassed // a failed smoke test is always worth an email
+	for status := range s.Counts {
+		wanted = wanted || m.wants(replicate.Status(status))
+	}
+	if !wanted {
+		return nil
+	}
+	verdict := "PASS"
+	if code != smoke.VerdictPassed {
+		verdict = "FAIL"
+	}
+	lines := []string{
+		fmt.Sprintf("verdict: %s: %s", verdict, reason),
+		fmt.Sprintf("%d of %d predictions finished in %s: %s", len(s.Records), s.Count, roundDur(s.Wall), countsLine(s.Counts)),
+	}
+	for _, row := range s.Table() {
+		lines = append(lines, strings.Join(row, "  "))
+	}
+	for _, r := range s.Records {
+		if !r.Succeeded() {
+			lines = append(lines, recordLine(r, r.Index, s.Count))
+		}
+	}
+	msg, err := email.BuildSummary(fmt.Sprintf("[notifier] smoke %s: %s", opts.modelName(), verdict), lines)
+	if err != nil {
+		return fmt.Errorf("building email: %w", err)
+	}
+	if err := m.send(ctx, msg); err != nil {
+		return err
+	}
+	pr.infof("emailed the summary to %s", strings.Join(m.to, ", "))
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -116,14 +117,18 @@ func (p *prediction) wireLocked() wirePrediction {
 }
 
 // snapshotLocked returns p as JSON; Simulator.mu must be held.
+// HTML characters are not escaped, as Replicate's API does not escape them:
+// clients must treat "<script>" in an output as text themselves.
 func (p *prediction) snapshotLocked() json.RawMessage {
-	b, err := json.Marshal(p.wireLocked())
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p.wireLocked()); err != nil {
 		// Inputs come from decoded JSON and outputs are built from them,
 		// so they always marshal.
 		panic("simulator: marshalling prediction: " + err.Error())
 	}
-	return b
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/notifier-dev/notifier/internal/notify/email"
+	"github.com/spf13/cobra"
+)
+
+type emailTestOptions struct {
+	IO     *IOStreams
+	Getenv func(string) string
+	To     []string
+}
+
+func newEmailTestCmd(f *factory) *cobra.Command {
+	opts := &emailTestOptions{IO: f.IO, Getenv: f.Getenv}
+	cmd := &cobra.Command{
+		Use:   "email-test --to ADDR",
+		Short: "Send a test email to check NOTIFIER_SMTP_URL and NOTIFIER_EMAIL_FROM",
+		Long: `Send one test email with the SMTP settings that --email-to uses, and say
+exactly what went wrong if it fails: connection, TLS, authentication, or a
+refused recipient. Exit 0 when the server accepted it, 5 when it did not.`,
+		Example: `  export NOTIFIER_SMTP_URL='smtp://apikey:SECRET@smtp.example.com:587'
+  export NOTIFIER_EMAIL_FROM='notifier <alerts@example.com>'
+  notifier email-test --to you@example.com`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return emailTestRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringArrayVar(&opts.To, "to", nil, "Send the test email to this address (repeatable).")
+	return cmd
+}
+
+func emailTestRun(ctx context.Context, opts *emailTestOptions) error {
+	if len(opts.To) == 0 {
+		return usageErrorf("--to is required")
+	}
+	m, err := newMailer(emailFlags{To: opts.To, On: terminalStatuses}, func(string) bool { return false }, opts.Getenv)
+	if err != nil {
+		return err
+	}
+	cfg, _ := email.ParseSMTPURL(opts.Getenv(envSMTPURL)) // validated by newMailer
+	msg, err := email.BuildSummary("[notifier] test email", []string{
+		"This is a test email from notifier " + versionString() + ".",
+		"SMTP server: " + cfg.Redacted() + " (" + cfg.Mode.String() + ")",
+		"Sent at " + time.Now().UTC().Format(time.RFC3339) + ".",
+	})
+	if err != nil {
+		return fmt.Errorf("building email: %w", err)
+	}
+	pr := newProgress(opts.IO)
+	pr.infof("sending a test email through %s ...", cfg.Redacted())
+	if err := m.send(ctx, msg); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.Out, "sent a test email to %s\n", strings.Join(opts.To, ", "))
+	return nil
+}
