@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -33,6 +34,7 @@ func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
 		"ngrok":      cmdNgrok,
 		"smtpserver": cmdSMTPServer,
 		"mailbox":    cmdMailbox,
+		"stepscript": cmdStepScript,
 	}
 }
 
@@ -282,4 +284,40 @@ func cmdSimwait(ts *testscript.TestScript, neg bool, args []string) {
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	pollUntil(ts, "simwait "+args[0], func() bool { return len(simPredictionIDs(ts, sim)) >= want })
+}
+
+// cmdStepScript writes the `run: |` block of a GitHub Actions step to a
+// shell script, so the workflow's own command is what the test runs.
+//
+//	stepscript WORKFLOW STEP-NAME OUT.sh
+func cmdStepScript(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: stepscript WORKFLOW STEP-NAME OUT.sh")
+	}
+	lines := strings.Split(ts.ReadFile(args[0]), "\n")
+	var script []string
+	inStep, inRun, indent := false, false, ""
+	for _, l := range lines {
+		trimmed := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(trimmed, "- name: "):
+			inStep = strings.TrimPrefix(trimmed, "- name: ") == args[1]
+			inRun = false
+		case inStep && trimmed == "run: |":
+			inRun, indent = true, ""
+		case inRun:
+			if indent == "" && trimmed != "" {
+				indent = l[:len(l)-len(strings.TrimLeft(l, " "))]
+			}
+			if trimmed != "" && !strings.HasPrefix(l, indent) {
+				inRun = false
+				continue
+			}
+			script = append(script, strings.TrimPrefix(l, indent))
+		}
+	}
+	if len(script) == 0 {
+		ts.Fatalf("stepscript: no run block in step %q", args[1])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[2]), []byte(strings.Join(script, "\n")+"\n"), 0o700))
 }
