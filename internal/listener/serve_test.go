@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"runtime"
 	"strings"
@@ -158,5 +159,39 @@ func TestNew(t *testing.T) {
 func TestNewPathIsRandom(t *testing.T) {
 	if a, b := NewPath(), NewPath(); a == b {
 		t.Fatalf("NewPath repeated %q", a)
+	}
+}
+
+// TestServeClosesFreshConnections checks that a connection which never sent
+// a request does not hold up shutdown: it is closed, and Serve returns.
+func TestServeClosesFreshConnections(t *testing.T) {
+	l := newTestListener(t, Config{Secret: testSecret(t, goodSecret)}, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- l.Serve(ctx, ln) }()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// A request on another connection proves the server accepts by now.
+	resp, err := http.Get("http://" + ln.Addr().String() + "/elsewhere")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cancel()
+	// The fresh connection is closed by the server: the read ends with EOF
+	// rather than at the deadline.
+	conn.SetReadDeadline(time.Now().Add(4 * time.Second))
+	if _, err := conn.Read(make([]byte, 1)); err == nil || os.IsTimeout(err) {
+		t.Fatalf("fresh connection not closed at shutdown: %v", err)
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("Serve = %v", err)
 	}
 }
