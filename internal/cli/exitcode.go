@@ -24,13 +24,13 @@ var exitCodes = []struct {
 	code    int
 	meaning string
 }{
-	{exitOK, "prediction succeeded (listen: stopped after --max-deliveries)"},
+	{exitOK, "prediction succeeded (smoke mode: all passed the thresholds; listen: stopped after --max-deliveries)"},
 	{exitError, "error: API, tunnel, configuration, I/O"},
-	{exitUsage, "usage error: bad flag, argument or input"},
-	{exitFailed, "prediction failed"},
+	{exitUsage, "usage error: bad flag, argument, input or email configuration"},
+	{exitFailed, "prediction failed (smoke mode: more than --max-failures did not succeed)"},
 	{exitCanceled, "prediction canceled or aborted"},
-	{exitNotifyFailed, "the prediction finished but a notification could not be delivered"},
-	{exitSlow, "smoke mode: a latency threshold was exceeded"},
+	{exitNotifyFailed, "the prediction finished but the email could not be delivered"},
+	{exitSlow, "smoke mode: the p95 of total time exceeded --max-p95"},
 	{exitTimeout, "timed out waiting (--timeout)"},
 	{exitInterrupted, "interrupted (Ctrl-C / SIGTERM)"},
 }
