@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/notifier-dev/notifier/internal/simulator"
@@ -17,7 +18,7 @@ type apiSession struct {
 }
 
 // startAPI prepares the API; with simulate it starts a simulator on loopback.
-func startAPI(io *IOStreams, getenv func(string) string, simulate bool) (*apiSession, error) {
+func startAPI(io *IOStreams, getenv func(string) string, simulate bool, log *slog.Logger) (*apiSession, error) {
 	if !simulate {
 		return &apiSession{Client: sync.OnceValues(func() (*replicate.Client, error) {
 			cfg, err := apiConfigFromEnv(getenv)
@@ -27,7 +28,9 @@ func startAPI(io *IOStreams, getenv func(string) string, simulate bool) (*apiSes
 			return newAPIClient(cfg)
 		})}, nil
 	}
-	sim, err := simulator.New(simulator.Config{})
+	sim, err := simulator.New(simulator.Config{OnEvent: func(e simulator.Event) {
+		log.Debug("simulator: " + simEventLine(e))
+	}})
 	if err != nil {
 		return nil, fmt.Errorf("starting simulator: %w", err)
 	}

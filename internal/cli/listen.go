@@ -168,7 +168,7 @@ func (o *listenOptions) secret(ctx context.Context) (*webhook.Secret, error) {
 	if o.SkipVerify && strings.TrimSpace(o.Getenv(envWebhookSecret)) == "" {
 		return nil, nil
 	}
-	api, err := startAPI(o.IO, o.Getenv, false)
+	api, err := startAPI(o.IO, o.Getenv, false, o.Logger())
 	if err != nil {
 		return nil, err
 	}

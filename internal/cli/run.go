@@ -119,7 +119,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	}
 	hub, pr := watch.NewHub(), newProgress(opts.IO)
 	tc.Logger, tc.OnEvent = opts.Logger(), pr.tunnelEvent
-	api, err := startAPI(opts.IO, opts.Getenv, opts.Simulate)
+	api, err := startAPI(opts.IO, opts.Getenv, opts.Simulate, opts.Logger())
 	if err != nil {
 		return err
 	}
