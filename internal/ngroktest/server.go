@@ -18,6 +18,7 @@ package ngroktest
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"github.com/notifier-dev/notifier/internal/testcert"
 	"net"
 	"slices"
 	"strconv"
@@ -63,14 +64,15 @@ type route struct {
 
 // Start starts a fake service on 127.0.0.1 with fresh ports and certificate.
 func Start(cfg Config) (*Server, error) {
-	cert, caPEM, err := selfSigned()
+	// The agent checks the name it dialed (the host of the connect URL),
+	// which testcert's IP SANs cover.
+	cert, err := testcert.New("ngroktest fake ngrok service")
 	if err != nil {
 		return nil, err
 	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(caPEM)
+	pool, caPEM := cert.Pool, cert.PEM
 	agents, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
-		Certificates: []tls.Certificate{cert},
+		Certificates: []tls.Certificate{cert.TLS},
 		MinVersion:   tls.VersionTLS12,
 	})
 	if err != nil {

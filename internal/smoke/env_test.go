@@ -1,16 +1,13 @@
 package smoke_test
 
 import (
-	"context"
-	"net"
 	"net/http"
 	"sync/atomic"
 	"testing"
 
-	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/notifier-dev/notifier/internal/watch"
-	"github.com/notifier-dev/notifier/internal/webhook"
+	"github.com/notifier-dev/notifier/internal/watch/watchtest"
 	"github.com/replicate/replicate-go"
 )
 
@@ -56,7 +53,7 @@ func newEnv(t testing.TB, faults simulator.Faults) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.hookURL = startListener(t, sim.Secret(), e.hub)
+	e.hookURL = watchtest.ServeHub(t, sim.Secret(), e.hub)
 	// Registered last, so it runs first: no webhook goes to a closed listener.
 	t.Cleanup(func() {
 		// A connection dialled but never used would hold up the server's
@@ -98,42 +95,6 @@ func (t *testTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Header.Del("Retry-After")
 	}
 	return resp, err
-}
-
-// startListener serves a listener for secret on loopback and returns its
-// webhook URL. Verified deliveries go to hub.
-func startListener(t testing.TB, secretStr string, hub *watch.Hub) string {
-	t.Helper()
-	secret, err := webhook.ParseSecret(secretStr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := listener.New(listener.Config{
-		Secret: &secret,
-		Path:   "/hook/x",
-		OnDelivery: func(d listener.Delivery) {
-			if d.Verdict == listener.Verified {
-				hub.Deliver(d.Prediction, d.ReceivedAt)
-			}
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- l.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("listener: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String() + "/hook/x"
 }
 
 // request asks for a chaos-monkey prediction with the given input whose

@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"github.com/notifier-dev/notifier/internal/testcert"
 	"io"
 	"log"
 	"net"
@@ -66,7 +67,7 @@ type Server struct {
 	opts Options
 	srv  *smtp.Server
 	ln   net.Listener
-	cert *certificate
+	cert *testcert.Cert
 	done chan struct{}
 
 	mu           sync.Mutex
@@ -81,7 +82,7 @@ type Server struct {
 
 // Start listens and serves until Close.
 func Start(opts Options) (*Server, error) {
-	cert, err := newCertificate()
+	cert, err := testcert.New("notifier smtptest")
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, cert: cert, done: make(chan struct{}), changed: make(chan struct{})}
 	s.ln = &countingListener{Listener: ln, onAccept: s.countConn}
-	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert.tls}, MinVersion: tls.VersionTLS12}
+	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS12}
 	srv := smtp.NewServer(&backend{s: s})
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true // go-mail sends PLAIN in the clear to 127.0.0.1 only
@@ -152,15 +153,15 @@ func (s *Server) URL() string {
 }
 
 // CertPool trusts the server's certificate.
-func (s *Server) CertPool() *x509.CertPool { return s.cert.pool }
+func (s *Server) CertPool() *x509.CertPool { return s.cert.Pool }
 
 // CertPEM is the server's self-signed certificate in PEM, for a file that
 // a child process trusts (SSL_CERT_FILE).
-func (s *Server) CertPEM() []byte { return append([]byte(nil), s.cert.pem...) }
+func (s *Server) CertPEM() []byte { return append([]byte(nil), s.cert.PEM...) }
 
 // ClientTLSConfig is a client configuration that trusts the server.
 func (s *Server) ClientTLSConfig() *tls.Config {
-	return &tls.Config{RootCAs: s.cert.pool, MinVersion: tls.VersionTLS12}
+	return &tls.Config{RootCAs: s.cert.Pool, MinVersion: tls.VersionTLS12}
 }
 
 // Messages returns the messages accepted so far.

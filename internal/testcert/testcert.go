@@ -1,4 +1,5 @@
-package smtptest
+// Package testcert makes throwaway self-signed certificates for in-process test servers.
+package testcert
 
 import (
 	"crypto/ecdsa"
@@ -13,15 +14,16 @@ import (
 	"time"
 )
 
-// certificate is a self-signed certificate for localhost, 127.0.0.1 and ::1
-// that is its own CA, so clients trust it by adding it to RootCAs.
-type certificate struct {
-	tls  tls.Certificate
-	pool *x509.CertPool
-	pem  []byte
+// Cert is a certificate for localhost, 127.0.0.1 and ::1 that is its own CA,
+// so a client trusts it by adding Pool to its RootCAs (or PEM to SSL_CERT_FILE).
+type Cert struct {
+	TLS  tls.Certificate
+	Pool *x509.CertPool
+	PEM  []byte
 }
 
-func newCertificate() (*certificate, error) {
+// New makes a certificate valid for a day, named name.
+func New(name string) (*Cert, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -33,7 +35,7 @@ func newCertificate() (*certificate, error) {
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{Organization: []string{"notifier smtptest"}, CommonName: "localhost"},
+		Subject:               pkix.Name{Organization: []string{name}, CommonName: "localhost"},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
@@ -53,9 +55,9 @@ func newCertificate() (*certificate, error) {
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)
-	return &certificate{
-		tls:  tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf},
-		pool: pool,
-		pem:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+	return &Cert{
+		TLS:  tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf},
+		Pool: pool,
+		PEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 	}, nil
 }
