@@ -35,6 +35,7 @@ func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
 		"smtpserver": cmdSMTPServer,
 		"mailbox":    cmdMailbox,
 		"stepscript": cmdStepScript,
+		"target":     cmdTarget,
 	}
 }
 

@@ -36,6 +36,7 @@ func TestScripts(t *testing.T) {
 			env.Values[simKey{}] = &simHolder{}
 			env.Values[ngrokKey{}] = &ngrokHolder{}
 			env.Values[smtpKey{}] = &smtpHolder{}
+			env.Values[targetKey{}] = &targetHolder{}
 			return nil
 		},
 	})

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,8 @@ type listenOptions struct {
 	JSON          bool
 	MaxDeliveries int
 	Timeout       time.Duration
+	ForwardTo     string
+	Record        string
 	Email         emailFlags
 	Alert         alertFlags
 	set           func(string) bool
@@ -40,14 +43,20 @@ func newListenCmd(f *factory) *cobra.Command {
 		Long: `Open a webhook listener and show every delivery that reaches it: verified
 against the signing secret (REPLICATE_WEBHOOK_SECRET, else fetched with
 REPLICATE_API_TOKEN), deduplicated by webhook-id, one line each on stdout.
-Rejected deliveries are shown with the reason.
+Rejected deliveries are shown with the reason. --forward-to sends each
+accepted delivery on to your app, unchanged, after Replicate got its answer;
+--record keeps every delivery in a JSONL file for 'notifier replay'.
 
 Point a prediction's webhook at the URL it prints.`,
 		Example: `  # your own tunnel forwards https://example.ngrok.app to 127.0.0.1:8080
   notifier listen --public-url https://example.ngrok.app --listen 127.0.0.1:8080
 
   # a fixed path, NDJSON output, stop after the first delivery
-  notifier listen --tunnel none --listen 127.0.0.1:8080 --path /hooks/replicate --json --max-deliveries 1`,
+  notifier listen --tunnel none --listen 127.0.0.1:8080 --path /hooks/replicate --json --max-deliveries 1
+
+  # forward to your app, keep a copy of everything, replay it later
+  notifier listen --forward-to http://localhost:3000/webhooks --record deliveries.jsonl
+  notifier replay deliveries.jsonl --to http://localhost:3000/webhooks --resign`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.TunnelSet = cmd.Flags().Changed("tunnel")
@@ -59,9 +68,11 @@ Point a prediction's webhook at the URL it prints.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Path, "path", "", "Serve webhooks on this fixed path instead of a random /hook/<token> path.")
 	fl.BoolVar(&opts.SkipVerify, "skip-verify", false, "Accept unsigned or badly signed deliveries (each line says so).")
-	fl.BoolVar(&opts.JSON, "json", false, `Print NDJSON on stdout: a "ready" line, then one line per delivery or rejection.`)
+	fl.BoolVar(&opts.JSON, "json", false, `Print NDJSON on stdout: a "ready" line, then one line per delivery, rejection or forward.`)
 	fl.IntVar(&opts.MaxDeliveries, "max-deliveries", 0, "Exit 0 after this many accepted deliveries (0 = no limit).")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "Exit 124 after this long (0 = no limit).")
+	fl.StringVar(&opts.ForwardTo, "forward-to", "", "Forward each accepted delivery (original headers, raw body) to this http(s) URL and show the answer.")
+	fl.StringVar(&opts.Record, "record", "", "Append every delivery (headers, raw body, verdict) to this JSONL file, for 'notifier replay'.")
 	addEmailFlags(cmd, &opts.Email)
 	fl.Float64Var(&opts.Alert.Rate, "alert-failure-rate", 0, "Email an alert when this share (0-1] of predictions in --alert-window did not succeed, and again when it recovers.")
 	fl.DurationVar(&opts.Alert.Window, "alert-window", 10*time.Minute, "The window of completed predictions the failure rate is computed over.")
@@ -83,6 +94,10 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 		return err
 	}
 	r := newDeliveryRenderer(opts.IO, opts.JSON)
+	fwd, err := newForwarder(opts.ForwardTo, r)
+	if err != nil {
+		return err
+	}
 	notifier, err := newListenNotifier(m, opts.Alert, opts.set, r.pr)
 	if err != nil {
 		return err
@@ -91,6 +106,11 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 	if lc.Secret, err = opts.secret(ctx); err != nil {
 		return err
 	}
+	rec, err := openRecorder(opts.Record, r.pr)
+	if err != nil {
+		return err
+	}
+	defer rec.close()
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, opts.Timeout, errTimeout)
@@ -102,6 +122,8 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 	accepted := 0
 	lc.OnDelivery = func(d listener.Delivery) {
 		r.render(d)
+		rec.record(d)
+		fwd.forward(ctx, d)
 		notifier.observe(d)
 		if d.Accepted() {
 			accepted++
@@ -128,10 +150,8 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 	if err := srv.Close(); err != nil {
 		return fmt.Errorf("webhook server: %w", err)
 	}
-	if err := notifier.close(); err != nil {
-		return err
-	}
-	return listenEnd(ctx, opts.Timeout)
+	// Every closer runs; a lost email (exit 5) or recording (exit 1) outranks how listen stopped.
+	return cmp.Or(notifier.close(), rec.close(), listenEnd(ctx, opts.Timeout))
 }
 
 // listenEnd maps how listen stopped to its exit code.

@@ -113,6 +113,7 @@ Try it offline first:  notifier run --simulate`,
 	root.AddCommand(
 		newRunCmd(f),
 		newListenCmd(f),
+		newReplayCmd(f),
 		newSimulatorCmd(f),
 		newEmailTestCmd(f),
 		newVersionCmd(f),
