@@ -132,13 +132,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	srv, err := startServer(ctx, tc, listener.Config{Secret: secret, Path: listener.NewPath(), OnDelivery: func(d listener.Delivery) {
-		if d.Verdict == listener.Verified && d.Prediction != nil {
-			hub.Deliver(d.Prediction, d.ReceivedAt)
-		} else if d.Verdict == listener.Rejected {
-			pr.warnf("rejected a webhook delivery: %s", d.Reason)
-		}
-	}})
+	srv, err := startServer(ctx, tc, listener.Config{Secret: secret, Path: listener.NewPath(), OnDelivery: hubFeeder(hub, pr)})
 	if err != nil {
 		return err
 	}
@@ -154,7 +148,13 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if opts.smokeMode {
 		return runSmoke(wctx, opts, hub, client, req, pr)
 	}
-	res, err := hub.Watch(wctx, client, req, watch.Options{PollInterval: opts.PollInterval, NoCancel: opts.NoCancel, OnEvent: pr.watchEvent})
+	return runOne(wctx, ctx, opts, hub, client, req, pr, srv)
+}
+
+// runOne waits for one prediction, prints it and emails it. wctx carries
+// --timeout; the email is sent under ctx, after the result is printed.
+func runOne(wctx, ctx context.Context, opts *runOptions, hub *watch.Hub, c *replicate.Client, req watch.Request, pr *progress, srv *webhookServer) error {
+	res, err := hub.Watch(wctx, c, req, watch.Options{PollInterval: opts.PollInterval, NoCancel: opts.NoCancel, OnEvent: pr.watchEvent})
 	if err != nil {
 		return watchError(wctx, err, opts.Timeout)
 	}
@@ -172,6 +172,17 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	}
 	pr.infof("emailed the result to %s", strings.Join(opts.mailer.to, ", "))
 	return statusErr
+}
+
+// hubFeeder hands verified predictions to the hub and shows rejections.
+func hubFeeder(hub *watch.Hub, pr *progress) func(listener.Delivery) {
+	return func(d listener.Delivery) {
+		if d.Verdict == listener.Verified && d.Prediction != nil {
+			hub.Deliver(d.Prediction, d.ReceivedAt)
+		} else if d.Verdict == listener.Rejected {
+			pr.warnf("rejected a webhook delivery: %s", d.Reason)
+		}
+	}
 }
 
 // modelName is the model as the user gave it, or the default.
