@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -129,18 +130,27 @@ func simPredictionIDs(ts *testscript.TestScript, sim *simulator.Simulator) []str
 	return ids
 }
 
-// cmdFreeport sets an environment variable to a free loopback port.
+// cmdFreeport sets an environment variable to a free loopback port. It picks
+// below Linux's ephemeral range (32768-60999), so that no connection or
+// port-0 listener of a test running in parallel can take the port between
+// this check and the script's use of it.
 //
 //	freeport VAR
 func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: freeport VAR")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	ts.Check(err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	ts.Check(ln.Close())
-	ts.Setenv(args[0], strconv.Itoa(port))
+	for range 100 {
+		port := 20000 + rand.IntN(12000)
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue
+		}
+		ts.Check(ln.Close())
+		ts.Setenv(args[0], strconv.Itoa(port))
+		return
+	}
+	ts.Fatalf("freeport: no free port found")
 }
 
 // cmdDeliver sends one webhook delivery to a listener (waiting for it to
