@@ -365,3 +365,16 @@ func TestHandlerOnAnyServer(t *testing.T) {
 		t.Errorf("unknown route: %d", code)
 	}
 }
+
+// TestCreateAnswersStarting checks that the create answer is the prediction
+// as created, as Replicate's is, however fast the prediction then runs.
+func TestCreateAnswersStarting(t *testing.T) {
+	t.Parallel()
+	_, base := startSim(t, Config{})
+	for range 20 {
+		p := create(t, base, chaos, nil)
+		if p["status"] != "starting" || p["started_at"] != nil {
+			t.Fatalf("create answered status %v, started_at %v; want starting, null", p["status"], p["started_at"])
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -14,7 +15,7 @@ func (s *Simulator) create(w http.ResponseWriter, r *http.Request, routeModel st
 		writeProblem(w, prob)
 		return
 	}
-	p, err := s.start(req, s.baseFor(r))
+	p, body, err := s.start(req, s.baseFor(r))
 	if err != nil {
 		writeProblem(w, &problem{Title: "Service Unavailable", Detail: err.Error(), Status: http.StatusServiceUnavailable})
 		return
@@ -23,9 +24,12 @@ func (s *Simulator) create(w http.ResponseWriter, r *http.Request, routeModel st
 		s.await(r, p.hooks.first, maxPreferWait)
 	}
 	if d, ok := preferWait(r.Header.Get("Prefer")); ok {
+		// Prefer: wait answers with the state after the wait; otherwise
+		// the answer is the prediction as created ("starting"), as
+		// Replicate's is, however fast it then runs.
 		s.await(r, p.done, d)
+		body, _ = s.Prediction(p.id)
 	}
-	body, _ := s.Prediction(p.id)
 	w.Header().Set("Location", p.urls["get"])
 	writeRaw(w, http.StatusCreated, body)
 }
@@ -43,12 +47,13 @@ func (s *Simulator) await(r *http.Request, ch <-chan struct{}, d time.Duration) 
 	}
 }
 
-// start registers a new prediction and launches its goroutines.
-func (s *Simulator) start(req *createRequest, base string) (*prediction, error) {
+// start registers a new prediction and launches its goroutines. It returns
+// the prediction and its JSON as created, before it starts running.
+func (s *Simulator) start(req *createRequest, base string) (*prediction, json.RawMessage, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, errClosed
+		return nil, nil, errClosed
 	}
 	id := s.ids.alnum(26)
 	for s.preds[id] != nil {
@@ -69,6 +74,7 @@ func (s *Simulator) start(req *createRequest, base string) (*prediction, error) 
 	}
 	s.preds[id] = p
 	s.order = append(s.order, p)
+	created := p.snapshotLocked()
 	if p.webhook != "" {
 		p.hooks = newDeliverer(s, p)
 		s.wg.Add(1)
@@ -76,7 +82,7 @@ func (s *Simulator) start(req *createRequest, base string) (*prediction, error) 
 	}
 	s.wg.Add(1)
 	go s.run(p, req.deadline)
-	return p, nil
+	return p, created, nil
 }
 
 // run is one prediction's life: starting, processing with log lines, output,
