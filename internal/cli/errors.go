@@ -41,9 +41,6 @@ func withHint(err error, hints ...string) error {
 	return &codedError{code: exitError, err: err, hints: hints}
 }
 
-// silentExit ends the command with a code and no message (the outcome was already shown).
-func silentExit(code int) error { return &codedError{code: code} }
-
 // exitCodeOf maps an error to the process exit code and hints.
 func exitCodeOf(err error) (int, []string) {
 	if err == nil {

@@ -25,7 +25,6 @@ func TestExitCodeOf(t *testing.T) {
 		{"usage", usageErrorf("bad %s", "flag"), exitUsage, nil},
 		{"hint on plain", withHint(plain, "h"), exitError, []string{"h"}},
 		{"hint keeps code and hints", withHint(withCode(exitTimeout, plain, "h1"), "h2"), exitTimeout, []string{"h1", "h2"}},
-		{"silent", silentExit(exitSlow), exitSlow, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"io"
 	"os"
 
@@ -42,12 +41,6 @@ func colorWanted(tty bool, getenv func(string) string) bool {
 		return false
 	}
 	return tty
-}
-
-// testStreams returns streams backed by buffers, without colour.
-func testStreams() (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
-	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	return &IOStreams{In: &bytes.Buffer{}, Out: out, ErrOut: errOut}, out, errOut
 }
 
 // paint returns a function that colours text with attrs when stderr takes colour.

@@ -1,6 +1,9 @@
 package cli
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+)
 
 func TestColorWanted(t *testing.T) {
 	tests := []struct {
@@ -30,4 +33,10 @@ func TestColorWanted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testStreams returns streams backed by buffers, without colour.
+func testStreams() (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: &bytes.Buffer{}, Out: out, ErrOut: errOut}, out, errOut
 }

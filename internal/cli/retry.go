@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/notifier-dev/notifier/internal/waitctx"
 	"net/http"
 	"strconv"
 	"sync"
@@ -33,7 +34,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		delay := retryDelay(resp, t.baseDelay<<(attempt-1))
 		resp.Body.Close()
-		if err := sleepCtx(req.Context(), delay); err != nil {
+		if err := waitctx.Sleep(req.Context(), delay); err != nil {
 			return nil, err
 		}
 		if req.GetBody != nil {
@@ -64,18 +65,6 @@ func retryDelay(resp *http.Response, fallback time.Duration) time.Duration {
 		return min(max(time.Until(t), 0), time.Minute)
 	}
 	return fallback
-}
-
-// sleepCtx waits for d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // observation records the last HTTP outcome of the calls made with a context

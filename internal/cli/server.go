@@ -94,11 +94,9 @@ func tunnelError(err error, timeout time.Duration) error {
 
 // webhookServer is a running webhook listener and the URL that reaches it.
 type webhookServer struct {
-	URL    string // full webhook URL, path included
-	Local  bool   // URL is reachable only from this machine
-	cancel context.CancelFunc
-	done   chan error
-	close  func() error
+	URL   string // full webhook URL, path included
+	Local bool   // URL is reachable only from this machine
+	close func() error
 }
 
 // startServer opens the tunnel and serves the listener on it until Close.
@@ -116,16 +114,15 @@ func startServer(ctx context.Context, tc tunnel.Config, lc listener.Config) (*we
 		return nil, tunnelError(err, tc.ConnectTimeout)
 	}
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &webhookServer{URL: tun.URL + l.Path(), Local: tun.Local, cancel: cancel, done: make(chan error, 1)}
-	s.close = sync.OnceValue(func() error {
-		s.cancel()
-		return <-s.done
-	})
+	done := make(chan error, 1)
 	go func() {
-		s.done <- l.Serve(sctx, tun.Listener)
+		done <- l.Serve(sctx, tun.Listener)
 		tun.Close()
 	}()
-	return s, nil
+	return &webhookServer{URL: tun.URL + l.Path(), Local: tun.Local, close: sync.OnceValue(func() error {
+		cancel()
+		return <-done
+	})}, nil
 }
 
 // Close shuts the listener down gracefully, after every queued delivery was

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/notifier-dev/notifier/internal/smoke"
 	"github.com/notifier-dev/notifier/internal/watch"
@@ -11,11 +12,13 @@ import (
 // smokeProgress shows smoke mode's progress on stderr: one live line on a
 // terminal ("37/100 done, 2 failed, p95 4.1s"), else a line per prediction.
 type smokeProgress struct {
-	pr      *progress
-	count   int
-	mu      sync.Mutex
-	records []smoke.Record
-	drawn   bool
+	pr     *progress
+	count  int
+	mu     sync.Mutex
+	n      int             // predictions finished
+	failed int             // of which did not succeed
+	totals []time.Duration // total times known so far, for the live p95
+	drawn  bool
 }
 
 func newSmokeProgress(pr *progress, count int) *smokeProgress {
@@ -26,15 +29,20 @@ func newSmokeProgress(pr *progress, count int) *smokeProgress {
 func (p *smokeProgress) done(r smoke.Record) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.records = append(p.records, r)
+	p.n++
 	if !p.pr.io.ErrTTY {
-		p.pr.line(recordLine(r, len(p.records), p.count))
+		p.pr.line(recordLine(r, p.n, p.count))
 		return
 	}
-	s := smoke.Summarize(p.count, p.records)
-	line := fmt.Sprintf("%d/%d done, %d failed", len(p.records), p.count, s.Failures())
-	if s.Total.N > 0 {
-		line += fmt.Sprintf(", p95 %s", roundDur(s.Total.P95))
+	if !r.Succeeded() {
+		p.failed++
+	}
+	if !r.CreatedAt.IsZero() && !r.CompletedAt.IsZero() {
+		p.totals = append(p.totals, r.Total)
+	}
+	line := fmt.Sprintf("%d/%d done, %d failed", p.n, p.count, p.failed)
+	if len(p.totals) > 0 {
+		line += fmt.Sprintf(", p95 %s", roundDur(smoke.StatsOf(p.totals).P95))
 	}
 	p.pr.mu.Lock()
 	fmt.Fprintf(p.pr.io.ErrOut, "\r\033[K%s", line)

@@ -2,7 +2,7 @@ package simulator
 
 import (
 	"bytes"
-	"context"
+	"github.com/notifier-dev/notifier/internal/waitctx"
 	"io"
 	"net/http"
 	"slices"
@@ -145,7 +145,7 @@ func (d *deliverer) deliver(m *message) {
 		d.s.emit(Event{Kind: "webhook_dropped", PredictionID: d.p.id, WebhookID: m.id, Event: m.event})
 		return
 	}
-	if !sleepCtx(d.s.ctx, f.WebhookDelay) {
+	if waitctx.Sleep(d.s.ctx, f.WebhookDelay) != nil {
 		return
 	}
 	delays := d.s.cfg.RetryDelays
@@ -159,7 +159,7 @@ func (d *deliverer) deliver(m *message) {
 			}
 			return
 		}
-		if i >= len(delays) || !sleepCtx(d.s.ctx, delays[i]) {
+		if i >= len(delays) || waitctx.Sleep(d.s.ctx, delays[i]) != nil {
 			return
 		}
 	}
@@ -188,19 +188,4 @@ func (d *deliverer) attempt(m *message) bool {
 	ev.Status = resp.StatusCode
 	d.s.emit(ev)
 	return resp.StatusCode >= 200 && resp.StatusCode < 300
-}
-
-// sleepCtx waits d and reports false if ctx ended first.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -2,6 +2,7 @@ package smoke
 
 import (
 	"context"
+	"github.com/notifier-dev/notifier/internal/waitctx"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -39,7 +40,7 @@ func (p *pacer) wait(ctx context.Context) error {
 	}
 	p.next = at.Add(p.interval)
 	p.mu.Unlock()
-	return sleepCtx(ctx, at.Sub(now))
+	return waitctx.Sleep(ctx, at.Sub(now))
 }
 
 // backoff is the wait before retry attempt+1 of a throttled create: base
@@ -52,22 +53,6 @@ func backoff(base time.Duration, attempt int) time.Duration {
 	}
 	half := d / 2
 	return half + rand.N(half+1)
-}
-
-// sleepCtx waits for d or until ctx ends, and returns ctx.Err() in the
-// latter case.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // createGrace is how long a create call in flight when the run's context

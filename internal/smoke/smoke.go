@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/notifier-dev/notifier/internal/waitctx"
 	"sync"
 	"time"
 
@@ -176,7 +177,7 @@ func (r *runner) one(ctx context.Context, i int) (Record, bool) {
 		if ctx.Err() != nil {
 			return Record{}, false
 		}
-		if err := sleepCtx(ctx, backoff(r.cfg.ThrottleBackoff, attempt)); err != nil {
+		if err := waitctx.Sleep(ctx, backoff(r.cfg.ThrottleBackoff, attempt)); err != nil {
 			return Record{}, false
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/notifier-dev/notifier/internal/waitctx"
 	"net"
 	netmail "net/mail"
 	"strings"
@@ -102,7 +103,7 @@ func (s *Sender) Send(ctx context.Context, msg *Message, to []string) error {
 		if !e.Temporary || attempt > len(s.backoff) {
 			return e
 		}
-		if !wait(ctx, s.backoff[attempt-1]) {
+		if waitctx.Sleep(ctx, s.backoff[attempt-1]) != nil {
 			return interrupted(ctx, e)
 		}
 	}
@@ -111,18 +112,6 @@ func (s *Sender) Send(ctx context.Context, msg *Message, to []string) error {
 // interrupted reports the caller's cancellation rather than the failure it caused.
 func interrupted(ctx context.Context, e *Error) *Error {
 	return &Error{Kind: KindOther, Attempts: e.Attempts, Detail: "interrupted: " + ctx.Err().Error(), err: ctx.Err()}
-}
-
-// wait pauses for d, or until ctx is done; it reports whether the pause ended normally.
-func wait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // newMsg builds the go-mail message once, so retries carry the same Message-ID.
