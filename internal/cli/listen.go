@@ -185,21 +185,18 @@ func (o *listenOptions) listenerConfig() (listener.Config, error) {
 
 // secret finds the signing secret; with --skip-verify only from the environment.
 func (o *listenOptions) secret(ctx context.Context) (*webhook.Secret, error) {
-	if o.SkipVerify && strings.TrimSpace(o.Getenv(envWebhookSecret)) == "" {
+	fromEnv := strings.TrimSpace(o.Getenv(envWebhookSecret)) != ""
+	if o.SkipVerify && !fromEnv {
 		return nil, nil
 	}
 	api, err := startAPI(o.IO, o.Getenv, false, o.Logger())
 	if err != nil {
 		return nil, err
 	}
-	s, err := resolveSecret(ctx, o.Getenv, api.Client)
-	if err != nil {
-		if _, cerr := api.Client(); cerr != nil && strings.TrimSpace(o.Getenv(envWebhookSecret)) == "" {
-			return nil, withCode(exitError, fmt.Errorf("no webhook signing secret: set %s, or %s to fetch it", envWebhookSecret, envAPIToken),
-				"find the secret at https://replicate.com/account/webhook",
-				"or pass --skip-verify to accept deliveries without checking signatures")
-		}
-		return nil, err
+	if _, err := api.Client(); err != nil && !fromEnv {
+		return nil, withCode(exitError, fmt.Errorf("no webhook signing secret: set %s, or %s to fetch it", envWebhookSecret, envAPIToken),
+			"find the secret at https://replicate.com/account/webhook",
+			"or pass --skip-verify to accept deliveries without checking signatures")
 	}
-	return s, nil
+	return resolveSecret(ctx, o.Getenv, api.Client)
 }
