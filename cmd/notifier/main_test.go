@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/x509"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,8 +13,26 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"notifier": func() { os.Exit(cli.Main()) },
+		"notifier": func() { os.Exit(cli.MainWithTestHooks(testHooks())) },
 	})
+}
+
+// testHooks points the ngrok agent at the fake ngrok service that the
+// fakengrok command started. Only this test wrapper reads these variables:
+// the released binary has no way to redirect the agent.
+func testHooks() cli.TestHooks {
+	var h cli.TestHooks
+	h.NgrokConnectURL = os.Getenv("NOTIFIER_TEST_NGROK_CONNECT_URL")
+	if f := os.Getenv("NOTIFIER_TEST_NGROK_CA_FILE"); f != "" {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "test wrapper:", err)
+			os.Exit(2)
+		}
+		h.NgrokCAs = x509.NewCertPool()
+		h.NgrokCAs.AppendCertsFromPEM(pem)
+	}
+	return h
 }
 
 // TestScripts runs the end-to-end scripts in testdata/script against the real

@@ -1,31 +1,41 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 
+	"github.com/notifier-dev/notifier/internal/replicateapi"
 	"github.com/notifier-dev/notifier/internal/simulator"
+	"github.com/notifier-dev/notifier/internal/webhook"
 	"github.com/replicate/replicate-go"
 )
 
-// apiSession is the Replicate API a command talks to: the real one (configured
-// from the environment, lazily, so commands that never call it need no token)
-// or an in-process simulator.
+// apiSession is the Replicate API a command talks to: the real one
+// (configured from the environment, lazily, so commands that never call it
+// need no token) or an in-process simulator, which brings its own token and
+// signing secret.
 type apiSession struct {
 	Client func() (*replicate.Client, error)
 	sim    *simulator.Simulator
+	getenv func(string) string
 }
 
 // startAPI prepares the API; with simulate it starts a simulator on loopback.
 func startAPI(io *IOStreams, getenv func(string) string, simulate bool, log *slog.Logger) (*apiSession, error) {
 	if !simulate {
-		return &apiSession{Client: sync.OnceValues(func() (*replicate.Client, error) {
+		return &apiSession{getenv: getenv, Client: sync.OnceValues(func() (*replicate.Client, error) {
 			cfg, err := apiConfigFromEnv(getenv)
 			if err != nil {
 				return nil, err
 			}
-			return newAPIClient(cfg)
+			return replicateapi.NewClient(cfg)
 		})}, nil
 	}
 	sim, err := simulator.New(simulator.Config{OnEvent: func(e simulator.Event) {
@@ -39,8 +49,19 @@ func startAPI(io *IOStreams, getenv func(string) string, simulate bool, log *slo
 		return nil, fmt.Errorf("starting simulator: %w", err)
 	}
 	newProgress(io).infof("simulator: Replicate-compatible API at %s (offline)", base)
-	c, err := newAPIClient(apiConfig{Token: sim.Token(), BaseURL: base})
+	c, err := replicateapi.NewClient(replicateapi.Config{Token: sim.Token(), BaseURL: base, UserAgent: userAgent()})
 	return &apiSession{Client: func() (*replicate.Client, error) { return c, err }, sim: sim}, nil
+}
+
+// Secret is the webhook signing secret: the simulator's own when simulating
+// (whatever the environment holds, which belongs to the real account),
+// else REPLICATE_WEBHOOK_SECRET, else fetched with the API token.
+func (a *apiSession) Secret(ctx context.Context) (*webhook.Secret, error) {
+	if a.sim != nil {
+		s, err := webhook.ParseSecret(a.sim.Secret())
+		return &s, err
+	}
+	return resolveSecret(ctx, a.getenv, a.Client)
 }
 
 // Close stops the simulator, if one was started.
@@ -49,4 +70,98 @@ func (a *apiSession) Close() error {
 		return a.sim.Close()
 	}
 	return nil
+}
+
+func userAgent() string { return "notifier/" + versionString() }
+
+// apiConfigFromEnv reads REPLICATE_API_TOKEN and REPLICATE_BASE_URL.
+func apiConfigFromEnv(getenv func(string) string) (replicateapi.Config, error) {
+	cfg := replicateapi.Config{Token: strings.TrimSpace(getenv(envAPIToken)), BaseURL: getenv(envBaseURL), UserAgent: userAgent()}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = defaultBaseURL
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return cfg, withCode(exitUsage, fmt.Errorf("%s is not an absolute http(s) URL", envBaseURL),
+			"set it to the API base URL including /v1, e.g. "+defaultBaseURL)
+	}
+	if cfg.Token == "" {
+		return cfg, withCode(exitError, fmt.Errorf("%s is not set", envAPIToken),
+			"create a token at https://replicate.com/account/api-tokens and export "+envAPIToken+"=r8_...",
+			"or try notifier offline with --simulate")
+	}
+	return cfg, nil
+}
+
+// resolveSecret finds the webhook signing secret: REPLICATE_WEBHOOK_SECRET,
+// else fetched once with the API token (docs/replicate.md, "Requests").
+func resolveSecret(ctx context.Context, getenv func(string) string, client func() (*replicate.Client, error)) (*webhook.Secret, error) {
+	if v := strings.TrimSpace(getenv(envWebhookSecret)); v != "" {
+		s, err := webhook.ParseSecret(v)
+		if err != nil {
+			return nil, withCode(exitUsage, fmt.Errorf("%s is not a valid signing secret: %w", envWebhookSecret, err),
+				"it looks like whsec_ followed by base64; copy it from https://replicate.com/account/webhook")
+		}
+		return &s, nil
+	}
+	c, err := client()
+	if err != nil {
+		return nil, withHint(err, "or set "+envWebhookSecret+" to verify webhooks without a token")
+	}
+	octx, obs := replicateapi.Observe(ctx)
+	ws, err := c.GetDefaultWebhookSecret(octx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		// replicate-go drops the cause here; the transport kept it.
+		return nil, withHint(fmt.Errorf("fetching the webhook signing secret: %s", obs.Describe()),
+			"check "+envAPIToken+" and "+envBaseURL+", or set "+envWebhookSecret+" (see https://replicate.com/account/webhook)")
+	}
+	s, err := webhook.ParseSecret(ws.Key)
+	if err != nil {
+		return nil, fmt.Errorf("the API returned an invalid webhook signing secret: %w", err)
+	}
+	return &s, nil
+}
+
+// apiError turns a replicate-go error into one clear line with hints.
+// doing is what was being done, e.g. "creating prediction".
+func apiError(doing string, err error) error {
+	var ae *replicate.APIError
+	if errors.As(err, &ae) {
+		msg := strings.Trim(strings.TrimSpace(ae.Title+": "+ae.Detail), ": ")
+		if msg == "" {
+			msg = http.StatusText(ae.Status)
+		}
+		e := fmt.Errorf("%s: %s (HTTP %d)", doing, msg, ae.Status)
+		switch ae.Status {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return withHint(e, "check "+envAPIToken+"; tokens are at https://replicate.com/account/api-tokens")
+		case http.StatusNotFound, http.StatusUnprocessableEntity:
+			return withHint(e, "check the model, version and inputs on its page at https://replicate.com")
+		case http.StatusTooManyRequests:
+			return withHint(e, "the API is throttling requests; try again in a moment")
+		}
+		return withHint(e)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if errors.Is(ue.Err, context.Canceled) || errors.Is(ue.Err, context.DeadlineExceeded) {
+			return err
+		}
+		u, _ := url.Parse(ue.URL)
+		host := ue.URL
+		if u != nil {
+			host = u.Scheme + "://" + u.Host
+		}
+		var ne net.Error
+		cause := ue.Err
+		if errors.As(ue.Err, &ne) && ne.Timeout() {
+			cause = fmt.Errorf("timed out after %s", replicateapi.DefaultTimeout)
+		}
+		return withHint(fmt.Errorf("%s: cannot reach the Replicate API at %s: %v", doing, host, cause),
+			"check your network and "+envBaseURL)
+	}
+	return withHint(fmt.Errorf("%s: %w", doing, err))
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/notifier-dev/notifier/internal/notify/email"
 	"github.com/spf13/cobra"
 )
@@ -40,22 +41,20 @@ func emailTestRun(ctx context.Context, opts *emailTestOptions) error {
 	if len(opts.To) == 0 {
 		return usageErrorf("--to is required")
 	}
-	m, err := newMailer(emailFlags{To: opts.To, On: terminalStatuses}, func(string) bool { return false }, opts.Getenv)
+	plan, err := notifyFlags{EmailTo: opts.To, EmailOn: []string{"succeeded"}}.plan(func(string) bool { return false }, opts.Getenv)
 	if err != nil {
 		return err
 	}
-	cfg, _ := email.ParseSMTPURL(opts.Getenv(envSMTPURL)) // validated by newMailer
-	msg, err := email.BuildSummary("[notifier] test email", []string{
+	cfg, _ := email.ParseSMTPURL(opts.Getenv(envSMTPURL)) // validated by plan
+	pr := newProgress(opts.IO)
+	pr.infof("sending a test email through %s ...", cfg.Redacted())
+	d := notify.New(notify.Config{}, plan.routes...)
+	d.Notify(notify.Notification{Kind: notify.KindSummary, Failed: true, What: "the test email", Title: "test email", Lines: []string{
 		"This is a test email from notifier " + versionString() + ".",
 		"SMTP server: " + cfg.Redacted() + " (" + cfg.Mode.String() + ")",
 		"Sent at " + time.Now().UTC().Format(time.RFC3339) + ".",
-	})
-	if err != nil {
-		return fmt.Errorf("building email: %w", err)
-	}
-	pr := newProgress(opts.IO)
-	pr.infof("sending a test email through %s ...", cfg.Redacted())
-	if err := m.send(ctx, msg); err != nil {
+	}})
+	if err := closeDispatcher(ctx, d, pr); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.Out, "sent a test email to %s\n", strings.Join(opts.To, ", "))

@@ -1,6 +1,7 @@
 package cli
 
-// Environment variables notifier reads (DESIGN.md §2). Secrets come only from here.
+// Environment variables notifier reads (docs/usage.md, "Environment").
+// Secrets come only from here.
 const (
 	envAPIToken      = "REPLICATE_API_TOKEN"
 	envBaseURL       = "REPLICATE_BASE_URL"
@@ -27,5 +28,6 @@ var envHelp = []struct{ name, meaning string }{
 	{envSMTPURL, "SMTP server for --email-to: smtp://user:pass@host:587, smtps://...:465, smtp://host:25?tls=none"},
 	{envEmailFrom, "sender address for --email-to"},
 	{envNoColor, "disable colour"},
-	{envCliColorForce, "force colour even when stderr is not a terminal"},
+	{envCliColor, "0 disables colour"},
+	{envCliColorForce, "force colour on stdout and stderr even when they are not terminals"},
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
-// defaultModel is the model run when none is given (REPLICATE.md §6).
+// defaultModel is the model run when none is given (docs/replicate.md,
+// "The model zeke/chaos-monkey").
 const defaultModel = "zeke/chaos-monkey:0098011f5f482d1fcdbbba44ef1d6d22858e439a103b6ebb449ef9dec623a71e"
 
 var (
@@ -58,9 +60,38 @@ func parseInputs(pairs []string) (map[string]any, error) {
 		if _, dup := input[key]; dup {
 			return nil, usageErrorf("input %q given twice", key)
 		}
-		input[key] = inputValue(value)
+		v := inputValue(value)
+		if n, ok := outOfRange(v); ok {
+			return nil, usageErrorf("invalid input %q: the number %s is beyond what a 64-bit float holds; quote it to send a string", key, n)
+		}
+		input[key] = v
 	}
 	return input, nil
+}
+
+// outOfRange finds a number in v that a float64 cannot hold, such as 1e400:
+// the API would take it, but its answer, which echoes the input, could not
+// be decoded.
+func outOfRange(v any) (json.Number, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		if _, err := strconv.ParseFloat(string(v), 64); err != nil {
+			return v, true
+		}
+	case map[string]any:
+		for _, x := range v {
+			if n, ok := outOfRange(x); ok {
+				return n, true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if n, ok := outOfRange(x); ok {
+				return n, true
+			}
+		}
+	}
+	return "", false
 }
 
 func inputValue(s string) any {

@@ -123,6 +123,11 @@ func TestParseInputs(t *testing.T) {
 		{"blank key", []string{"  =x"}, nil, `invalid input "  =x"`},
 		{"duplicate key", []string{"a=1", "a=2"}, nil, `input "a" given twice`},
 		{"duplicate after trimming", []string{"a=1", " a=2"}, nil, `input "a" given twice`},
+		{"number beyond float64", []string{"x=1e400"}, nil, `invalid input "x": the number 1e400 is beyond what a 64-bit float holds`},
+		{"negative overflow", []string{"x=-1e309"}, nil, `the number -1e309 is beyond`},
+		{"overflow inside an object", []string{`cfg={"a":[1,{"b":2e308}]}`}, nil, `invalid input "cfg": the number 2e308`},
+		{"tiny numbers are fine", []string{"x=1e-400", "y=1.7976931348623157e308"},
+			map[string]any{"x": json.Number("1e-400"), "y": json.Number("1.7976931348623157e308")}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

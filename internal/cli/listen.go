@@ -1,18 +1,17 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/delivery"
 	"github.com/notifier-dev/notifier/internal/listener"
+	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/notifier-dev/notifier/internal/tunnel"
-	"github.com/notifier-dev/notifier/internal/webhook"
 	"github.com/spf13/cobra"
 )
 
@@ -20,19 +19,20 @@ type listenOptions struct {
 	IO     *IOStreams
 	Getenv func(string) string
 	Logger func() *slog.Logger
+	Hooks  TestHooks
 
-	Tunnel        tunnelFlags
-	TunnelSet     bool
-	Path          string
-	SkipVerify    bool
-	JSON          bool
-	MaxDeliveries int
-	Timeout       time.Duration
-	ForwardTo     string
-	Record        string
-	Email         emailFlags
-	Alert         alertFlags
-	set           func(string) bool
+	Tunnel         tunnelFlags
+	Path           string
+	SkipVerify     bool
+	JSON           bool
+	MaxDeliveries  int
+	Timeout        time.Duration
+	ForwardTo      string
+	ForwardTimeout time.Duration
+	Record         string
+	Notify         notifyFlags
+	Alert          alertFlags
+	set            func(string) bool
 }
 
 func newListenCmd(f *factory) *cobra.Command {
@@ -59,8 +59,8 @@ Point a prediction's webhook at the URL it prints.`,
   notifier replay deliveries.jsonl --to http://localhost:3000/webhooks --resign`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.TunnelSet = cmd.Flags().Changed("tunnel")
-			opts.set = cmd.Flags().Changed
+			opts.Tunnel.modeSet = cmd.Flags().Changed("tunnel")
+			opts.set, opts.Hooks = cmd.Flags().Changed, f.Hooks
 			return listenRun(cmd.Context(), opts)
 		},
 	}
@@ -72,86 +72,100 @@ Point a prediction's webhook at the URL it prints.`,
 	fl.IntVar(&opts.MaxDeliveries, "max-deliveries", 0, "Exit 0 after this many accepted deliveries (0 = no limit).")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "Exit 124 after this long (0 = no limit).")
 	fl.StringVar(&opts.ForwardTo, "forward-to", "", "Forward each accepted delivery (original headers, raw body) to this http(s) URL and show the answer.")
+	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", delivery.DefaultTimeout, "Give up on a forward the target has not answered after this long.")
 	fl.StringVar(&opts.Record, "record", "", "Append every delivery (headers, raw body, verdict) to this JSONL file, for 'notifier replay'.")
-	addEmailFlags(cmd, &opts.Email)
-	fl.Float64Var(&opts.Alert.Rate, "alert-failure-rate", 0, "Email an alert when this share (0-1] of predictions in --alert-window did not succeed, and again when it recovers.")
-	fl.DurationVar(&opts.Alert.Window, "alert-window", 10*time.Minute, "The window of completed predictions the failure rate is computed over.")
-	fl.IntVar(&opts.Alert.MinCount, "alert-min-count", 5, "Alert only when the window holds at least this many predictions.")
+	addNotifyFlags(cmd, &opts.Notify)
+	addAlertFlags(cmd, &opts.Alert)
 	return cmd
 }
 
+// listenPlan is a listen command line, validated.
+type listenPlan struct {
+	listener       listener.Config
+	tunnel         tunnel.Config
+	json           bool
+	maxDeliveries  int
+	timeout        time.Duration
+	forwardTo      string // "" for none
+	forwardShown   string // the URL as shown, without a password
+	forwardTimeout time.Duration
+	record         string
+	notify         *notifyPlan
+	alert          *notify.AlertConfig
+}
+
+// plan validates the flags.
+func (o *listenOptions) plan() (*listenPlan, error) {
+	p := &listenPlan{json: o.JSON, maxDeliveries: o.MaxDeliveries, timeout: o.Timeout, record: o.Record,
+		forwardTimeout: o.ForwardTimeout, listener: listener.Config{SkipVerify: o.SkipVerify, Path: listener.NewPath()}}
+	if o.Path != "" {
+		if !strings.HasPrefix(o.Path, "/") || strings.ContainsAny(o.Path, "?# ") {
+			return nil, usageErrorf("invalid --path %q: want an absolute path such as /hooks/replicate", o.Path)
+		}
+		p.listener.Path = o.Path
+	}
+	if o.MaxDeliveries < 0 {
+		return nil, usageErrorf("--max-deliveries must not be negative")
+	}
+	if err := p.forward(o); err != nil {
+		return nil, err
+	}
+	var err error
+	if p.tunnel, err = o.Tunnel.config(tunnel.ModeNgrok, o.Getenv, o.Hooks); err != nil {
+		return nil, err
+	}
+	if p.notify, err = o.Notify.plan(o.set, o.Getenv); err != nil {
+		return nil, err
+	}
+	if p.alert, err = o.Alert.config(o.set, p.notify != nil); err != nil {
+		return nil, err
+	}
+	if !o.SkipVerify && strings.TrimSpace(o.Getenv(envWebhookSecret)) == "" && strings.TrimSpace(o.Getenv(envAPIToken)) == "" {
+		return nil, withCode(exitError, fmt.Errorf("no webhook signing secret: set %s, or %s to fetch it", envWebhookSecret, envAPIToken),
+			"find the secret at https://replicate.com/account/webhook",
+			"or pass --skip-verify to accept deliveries without checking signatures")
+	}
+	return p, nil
+}
+
+// forward validates --forward-to and --forward-timeout.
+func (p *listenPlan) forward(o *listenOptions) error {
+	if o.ForwardTo == "" {
+		if o.set("forward-timeout") {
+			return usageErrorf("--forward-timeout needs --forward-to")
+		}
+		return nil
+	}
+	u, err := delivery.ParseTarget(o.ForwardTo)
+	if err != nil {
+		return usageErrorf("invalid --forward-to %q: %v", o.ForwardTo, err)
+	}
+	if o.ForwardTimeout <= 0 {
+		return usageErrorf("--forward-timeout must be positive")
+	}
+	p.forwardTo, p.forwardShown = u.String(), u.Redacted()
+	return nil
+}
+
 func listenRun(ctx context.Context, opts *listenOptions) error {
-	lc, err := opts.listenerConfig()
+	plan, err := opts.plan()
 	if err != nil {
 		return err
 	}
-	tc, err := opts.Tunnel.config(opts.TunnelSet, tunnel.ModeNgrok, opts.Getenv)
-	if err != nil {
-		return err
-	}
-	m, err := newMailer(opts.Email, opts.set, opts.Getenv)
-	if err != nil {
-		return err
-	}
-	r := newDeliveryRenderer(opts.IO, opts.JSON)
-	fwd, err := newForwarder(opts.ForwardTo, r)
-	if err != nil {
-		return err
-	}
-	notifier, err := newListenNotifier(m, opts.Alert, opts.set, r.pr)
-	if err != nil {
-		return err
-	}
-	defer notifier.close()
-	if lc.Secret, err = opts.secret(ctx); err != nil {
-		return err
-	}
-	rec, err := openRecorder(opts.Record, r.pr)
-	if err != nil {
-		return err
-	}
-	defer rec.close()
-	if opts.Timeout > 0 {
+	if plan.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, opts.Timeout, errTimeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, plan.timeout, errTimeout)
 		defer cancel()
 	}
-	tc.Logger, tc.OnEvent = opts.Logger(), r.pr.tunnelEvent
-	enough := make(chan struct{})
-	var once sync.Once
-	accepted := 0
-	lc.OnDelivery = func(d listener.Delivery) {
-		r.render(d)
-		rec.record(d)
-		fwd.forward(ctx, d)
-		notifier.observe(d)
-		if d.Accepted() {
-			accepted++
-			if opts.MaxDeliveries > 0 && accepted >= opts.MaxDeliveries {
-				once.Do(func() { close(enough) })
-			}
-		}
-	}
-	srv, err := startServer(ctx, tc, lc)
+	s, err := startListen(ctx, plan, opts.IO, opts.Logger(), opts.Getenv)
 	if err != nil {
 		return err
 	}
-	if err := r.ready(srv.URL, lc); err != nil {
-		srv.Close()
-		return err
-	}
-	for _, w := range srv.warnings() {
-		r.pr.warnf("%s", w)
-	}
 	select {
-	case <-enough:
+	case <-s.enough:
 	case <-ctx.Done():
 	}
-	if err := srv.Close(); err != nil {
-		return fmt.Errorf("webhook server: %w", err)
-	}
-	// Every closer runs; a lost email (exit 5) or recording (exit 1) outranks how listen stopped.
-	return cmp.Or(notifier.close(), rec.close(), listenEnd(ctx, opts.Timeout))
+	return s.finish(ctx)
 }
 
 // listenEnd maps how listen stopped to its exit code.
@@ -160,43 +174,7 @@ func listenEnd(ctx context.Context, timeout time.Duration) error {
 	case errors.Is(context.Cause(ctx), errTimeout):
 		return withCode(exitTimeout, fmt.Errorf("stopped after --timeout %s", timeout))
 	case ctx.Err() != nil:
-		return withCode(exitInterrupted, errors.New("interrupted"))
+		return withCode(exitInterrupted, errInterrupted)
 	}
 	return nil
-}
-
-// listenerConfig validates the flags that shape the listener.
-func (o *listenOptions) listenerConfig() (listener.Config, error) {
-	lc := listener.Config{SkipVerify: o.SkipVerify, Path: listener.NewPath()}
-	if o.Path != "" {
-		if !strings.HasPrefix(o.Path, "/") || strings.ContainsAny(o.Path, "?# ") {
-			return lc, usageErrorf("invalid --path %q: want an absolute path such as /hooks/replicate", o.Path)
-		}
-		lc.Path = o.Path
-	}
-	if o.MaxDeliveries < 0 {
-		return lc, usageErrorf("--max-deliveries must not be negative")
-	}
-	if o.Timeout < 0 {
-		return lc, usageErrorf("--timeout must not be negative")
-	}
-	return lc, nil
-}
-
-// secret finds the signing secret; with --skip-verify only from the environment.
-func (o *listenOptions) secret(ctx context.Context) (*webhook.Secret, error) {
-	fromEnv := strings.TrimSpace(o.Getenv(envWebhookSecret)) != ""
-	if o.SkipVerify && !fromEnv {
-		return nil, nil
-	}
-	api, err := startAPI(o.IO, o.Getenv, false, o.Logger())
-	if err != nil {
-		return nil, err
-	}
-	if _, err := api.Client(); err != nil && !fromEnv {
-		return nil, withCode(exitError, fmt.Errorf("no webhook signing secret: set %s, or %s to fetch it", envWebhookSecret, envAPIToken),
-			"find the secret at https://replicate.com/account/webhook",
-			"or pass --skip-verify to accept deliveries without checking signatures")
-	}
-	return resolveSecret(ctx, o.Getenv, api.Client)
 }

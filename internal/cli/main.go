@@ -3,15 +3,19 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // factory holds what commands need from the outside world, so tests can replace it.
@@ -19,6 +23,17 @@ type factory struct {
 	IO      *IOStreams
 	Getenv  func(string) string
 	Verbose bool // --verbose, set when flags are parsed
+	Hooks   TestHooks
+}
+
+// TestHooks are settings that only tests make: they point the ngrok agent at
+// a fake ngrok service. Main never sets them, and no flag or environment
+// variable reaches them, so a released binary cannot be redirected to
+// another server with the user's authtoken. The end-to-end tests set them
+// through MainWithTestHooks.
+type TestHooks struct {
+	NgrokConnectURL string
+	NgrokCAs        *x509.CertPool
 }
 
 // logger is where libraries' logs go: stderr with --verbose, else nowhere.
@@ -30,11 +45,47 @@ func (f *factory) logger() *slog.Logger {
 }
 
 // Main runs notifier with os.Args and returns the process exit code.
-func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+func Main() int { return MainWithTestHooks(TestHooks{}) }
+
+// MainWithTestHooks is Main with test-only settings, for the end-to-end
+// tests' wrapper of the binary.
+func MainWithTestHooks(h TestHooks) int {
+	ctx, stop := interruptContext(os.Stderr, func() { os.Exit(exitInterrupted) })
 	defer stop()
-	f := &factory{IO: systemStreams(os.Getenv), Getenv: os.Getenv}
+	f := &factory{IO: systemStreams(os.Getenv), Getenv: os.Getenv, Hooks: h}
 	return run(ctx, f, os.Args[1:])
+}
+
+// errInterrupted is the context cause after Ctrl-C or SIGTERM.
+var errInterrupted = errors.New("interrupted")
+
+// interruptContext returns a context that the first SIGINT or SIGTERM ends:
+// notifier then stops, giving pending work one bounded grace period. A
+// second signal calls exit at once.
+func interruptContext(errOut io.Writer, exit func()) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		cancel(errInterrupted)
+		select {
+		case <-sigs:
+			fmt.Fprintln(errOut, "notifier: interrupted again: exiting at once")
+			exit()
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
 }
 
 // run executes one command line and prints the error, if any, once.
@@ -54,14 +105,14 @@ func run(ctx context.Context, f *factory, args []string) int {
 		err = &codedError{code: exitUsage, err: err}
 	case ctx.Err() != nil && !errors.As(err, &ce):
 		// Ctrl-C or SIGTERM while a command was busy with something else.
-		err = &codedError{code: exitInterrupted, err: errors.New("interrupted")}
+		err = &codedError{code: exitInterrupted, err: errInterrupted}
 	}
 	code, hints := exitCodeOf(err)
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(f.IO.ErrOut, "notifier: error: %s\n", msg)
+		fmt.Fprintf(f.IO.ErrOut, "notifier: error: %s\n", clean(msg))
 	}
 	for _, h := range hints {
-		fmt.Fprintf(f.IO.ErrOut, "notifier: hint: %s\n", h)
+		fmt.Fprintf(f.IO.ErrOut, "notifier: hint: %s\n", clean(h))
 	}
 	if code == exitUsage && cmd != nil {
 		fmt.Fprintf(f.IO.ErrOut, "usage: %s\n", cmd.UseLine())
@@ -91,6 +142,31 @@ func isFlagError(err error) bool {
 		strings.HasPrefix(msg, "unknown shorthand flag") || strings.Contains(msg, "arg(s)")
 }
 
+// checkNumbers rejects, for every command, what no number flag means: NaN
+// and infinities, and negative durations. Each command checks its own
+// ranges after this.
+func checkNumbers(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		if err != nil {
+			return
+		}
+		switch fl.Value.Type() {
+		case "float64":
+			v, _ := cmd.Flags().GetFloat64(fl.Name)
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				err = usageErrorf("invalid --%s %s: want a finite number", fl.Name, fl.Value)
+			}
+		case "duration":
+			v, _ := cmd.Flags().GetDuration(fl.Name)
+			if v < 0 {
+				err = usageErrorf("invalid --%s %s: a duration must not be negative", fl.Name, fl.Value)
+			}
+		}
+	})
+	return err
+}
+
 // newRootCmd builds the command tree.
 func newRootCmd(f *factory) *cobra.Command {
 	root := &cobra.Command{
@@ -105,6 +181,9 @@ Try it offline first:  notifier run --simulate`,
 		Version:       versionString(),
 		SilenceErrors: true, // Main prints errors once.
 		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return checkNumbers(cmd)
+		},
 	}
 	root.PersistentFlags().BoolVarP(&f.Verbose, "verbose", "v", false, "Log what the tunnel and the simulator do on stderr.")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError{err} })

@@ -4,15 +4,16 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/fatih/color"
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/tunnel"
 	"github.com/notifier-dev/notifier/internal/watch"
-	"github.com/replicate/replicate-go"
 )
 
 // progress writes human progress lines to stderr; safe for concurrent use.
+// Values that came from a request or an API answer are passed through clean
+// before they are put in a line.
 type progress struct {
 	mu     sync.Mutex
 	io     *IOStreams
@@ -24,9 +25,9 @@ type progress struct {
 func newProgress(io *IOStreams) *progress {
 	return &progress{
 		io:     io,
-		dim:    io.paint(color.Faint),
-		warn:   io.paint(color.FgYellow, color.Bold),
-		strong: io.paint(color.Bold),
+		dim:    painter(io.ErrColor, color.Faint),
+		warn:   painter(io.ErrColor, color.FgYellow, color.Bold),
+		strong: painter(io.ErrColor, color.Bold),
 	}
 }
 
@@ -48,36 +49,17 @@ func (p *progress) warnf(format string, args ...any) {
 func (p *progress) watchEvent(e watch.Event) {
 	switch e.Kind {
 	case watch.EventCreated:
-		p.line(fmt.Sprintf("created prediction %s (%s) %s", p.strong(e.Prediction.ID), e.Prediction.Status, webURL(e.Prediction)))
+		p.line(fmt.Sprintf("created prediction %s (%s) %s", p.strong(clean(e.Prediction.ID)),
+			clean(string(e.Prediction.Status)), clean(prediction.WebURL(e.Prediction))))
 	case watch.EventWebhook:
-		p.infof("webhook: %s (%s)", eventName(e.Prediction.Status), e.Prediction.Status)
+		p.infof("webhook: %s (%s)", prediction.EventName(e.Prediction.Status), clean(string(e.Prediction.Status)))
 	case watch.EventPollFailed:
 		p.warnf("safety-net poll failed: %v", apiError("polling", e.Err))
 	case watch.EventCanceled:
-		p.infof("canceled prediction %s", e.Prediction.ID)
+		p.infof("canceled prediction %s", clean(e.Prediction.ID))
 	case watch.EventCancelFailed:
 		p.warnf("%v", apiError("canceling the prediction", e.Err))
 	}
-}
-
-// eventName guesses the webhook event from a snapshot's status: Replicate does
-// not say which event a delivery is (REPLICATE.md §4).
-func eventName(s replicate.Status) string {
-	switch {
-	case watch.Terminal(s):
-		return "completed"
-	case s == replicate.Starting:
-		return "start"
-	}
-	return "update"
-}
-
-// webURL is the prediction's page, from urls.web or built from its id.
-func webURL(p *replicate.Prediction) string {
-	if u := p.URLs["web"]; u != "" {
-		return u
-	}
-	return "https://replicate.com/p/" + p.ID
 }
 
 // resultLine describes how and when the result arrived, e.g.
@@ -85,41 +67,25 @@ func webURL(p *replicate.Prediction) string {
 func resultLine(res *watch.Result) string {
 	p := res.Prediction
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: completed (%s)", res.Via, p.Status)
-	created, errC := time.Parse(time.RFC3339Nano, p.CreatedAt)
-	if p.CompletedAt != nil {
-		completed, err := time.Parse(time.RFC3339Nano, *p.CompletedAt)
-		if err == nil {
-			if errC == nil {
-				fmt.Fprintf(&b, " in %s", roundDur(completed.Sub(created)))
-			}
-			fmt.Fprintf(&b, "; received %s after completion", roundDur(res.ReceivedAt.Sub(completed)))
-		}
+	fmt.Fprintf(&b, "%s: completed (%s)", res.Via, clean(string(p.Status)))
+	tm := prediction.TimesOf(p)
+	if total, ok := tm.Total(); ok {
+		fmt.Fprintf(&b, " in %s", prediction.Round(total))
+	}
+	if !tm.Completed.IsZero() {
+		fmt.Fprintf(&b, "; received %s after completion", prediction.Round(res.ReceivedAt.Sub(tm.Completed)))
 	}
 	return b.String()
 }
 
-// roundDur keeps durations readable: ms precision under 10s, else 0.1s.
-func roundDur(d time.Duration) time.Duration {
-	switch {
-	case d < 0:
-		return d.Round(time.Millisecond)
-	case d < time.Millisecond:
-		return d.Round(time.Microsecond)
-	case d < 10*time.Second:
-		return d.Round(time.Millisecond)
-	}
-	return d.Round(100 * time.Millisecond)
-}
-
-// tunnelEvent shows the tunnel going down and coming back (REPLICATE.md §7:
-// the agent reconnects on its own; the safety-net poll covers the gap).
+// tunnelEvent shows the tunnel going down and coming back: the agent
+// reconnects on its own and the safety-net poll covers the gap.
 func (p *progress) tunnelEvent(e tunnel.Event) {
 	switch e.Kind {
 	case tunnel.EventLost:
 		msg := "tunnel lost, reconnecting"
 		if e.Err != nil {
-			msg += " (" + oneLine(e.Err.Error()) + ")"
+			msg += " (" + clean(oneLine(e.Err.Error())) + ")"
 		}
 		p.warnf("%s", msg)
 	case tunnel.EventRestored:

@@ -3,15 +3,22 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"sync"
 	"time"
 
 	"github.com/fatih/color"
+	"github.com/notifier-dev/notifier/internal/delivery"
 	"github.com/notifier-dev/notifier/internal/listener"
+	"github.com/notifier-dev/notifier/internal/prediction"
 )
 
-// deliveryRenderer prints listen's output: one line per delivery on stdout,
-// as text or NDJSON (DESIGN.md §2).
+// deliveryRenderer prints listen's output on stdout: one line per delivery
+// and per forward, as text or NDJSON. It is safe for concurrent use: forwards
+// are shown from their own goroutines. Every value that came from a request
+// is cleaned (text) or made valid UTF-8 (JSON).
 type deliveryRenderer struct {
+	mu   sync.Mutex
 	io   *IOStreams
 	json bool
 	pr   *progress
@@ -19,7 +26,7 @@ type deliveryRenderer struct {
 }
 
 func newDeliveryRenderer(io *IOStreams, asJSON bool) *deliveryRenderer {
-	return &deliveryRenderer{io: io, json: asJSON, pr: newProgress(io), bad: io.paint(color.FgRed)}
+	return &deliveryRenderer{io: io, json: asJSON, pr: newProgress(io), bad: painter(io.OutColor, color.FgRed)}
 }
 
 // ready announces the webhook URL: the NDJSON ready line, or a line on stderr.
@@ -46,25 +53,26 @@ type jsonDelivery struct {
 	Verdict    string          `json:"verdict"`
 	Reason     string          `json:"reason,omitempty"`
 	HTTPStatus int             `json:"http_status"`
-	Size       int             `json:"size"`
+	Size       int64           `json:"size"`
 	Prediction json.RawMessage `json:"prediction,omitempty"`
+	// InvalidUTF8 says the body held invalid UTF-8, replaced by U+FFFD in
+	// Prediction; --record keeps the exact bytes.
+	InvalidUTF8 bool `json:"invalid_utf8,omitempty"`
 }
 
-func (r *deliveryRenderer) render(d listener.Delivery) {
-	if r.json {
-		jd := jsonDelivery{Type: "delivery", WebhookID: d.WebhookID, ReceivedAt: d.ReceivedAt.UTC(),
-			Verdict: string(d.Verdict), Reason: d.Reason, HTTPStatus: d.Status, Size: len(d.Body)}
-		if d.Verdict == listener.Rejected {
-			jd.Type = "rejected"
-		} else if d.Prediction != nil {
-			jd.Prediction = d.Prediction.RawJSON()
-		}
-		if err := r.writeJSON(jd); err != nil {
-			r.pr.warnf("writing output: %v", err)
-		}
-		return
+// render prints one delivery.
+func (r *deliveryRenderer) render(d listener.Delivery) error {
+	if !r.json {
+		return r.writeLine(r.line(d))
 	}
-	fmt.Fprintln(r.io.Out, r.line(d))
+	jd := jsonDelivery{Type: "delivery", WebhookID: d.WebhookID, ReceivedAt: d.ReceivedAt.UTC(),
+		Verdict: string(d.Verdict), Reason: d.Reason, HTTPStatus: d.Status, Size: d.Size}
+	if d.Verdict == listener.Rejected {
+		jd.Type = "rejected"
+	} else if d.Prediction != nil {
+		jd.Prediction, jd.InvalidUTF8 = validUTF8(d.Body)
+	}
+	return r.writeJSON(jd)
 }
 
 // line renders a delivery as
@@ -72,21 +80,51 @@ func (r *deliveryRenderer) render(d listener.Delivery) {
 func (r *deliveryRenderer) line(d listener.Delivery) string {
 	ts := d.ReceivedAt.Local().Format("15:04:05")
 	if d.Verdict == listener.Rejected {
-		id := d.WebhookID
-		if id == "" {
-			id = "-"
-		}
-		return fmt.Sprintf("%s  x-> rejected  %s  %s  (HTTP %d)", ts, id, r.bad(d.Reason), d.Status)
+		return fmt.Sprintf("%s  x-> rejected  %s  %s  (HTTP %d)", ts, clean(orDash(d.WebhookID)), r.bad(clean(d.Reason)), d.Status)
 	}
 	event, id, status := "?", "-", "-"
 	if p := d.Prediction; p != nil {
-		event, id, status = eventName(p.Status), p.ID, string(p.Status)
+		event, id, status = prediction.EventName(p.Status), clean(p.ID), clean(string(p.Status))
 	}
 	verdict := string(d.Verdict)
 	if d.Verdict == listener.Unverified {
-		verdict = r.bad("UNVERIFIED (" + d.Reason + ")")
+		verdict = r.bad("UNVERIFIED (" + clean(d.Reason) + ")")
 	}
-	return fmt.Sprintf("%s  --> %s  %s  %s  %s  (%s)", ts, event, id, status, verdict, humanSize(len(d.Body)))
+	return fmt.Sprintf("%s  --> %s  %s  %s  %s  (%s)", ts, event, id, status, verdict, humanSize(d.Size))
+}
+
+// jsonForward is the NDJSON line of listen --json for a forward.
+type jsonForward struct {
+	Type       string `json:"type"` // "forward"
+	WebhookID  string `json:"webhook_id"`
+	Status     int    `json:"status,omitempty"`
+	DurationMS int64  `json:"duration_ms"`
+	Error      string `json:"error,omitempty"`
+}
+
+// forwarded prints the answer to a forward:
+// "21:04:05  <-- 200 OK  (12ms)  msg_2Yx...  http://localhost:3000/webhooks".
+func (r *deliveryRenderer) forwarded(f delivery.Forwarded, target string, timeout time.Duration) error {
+	res := f.Result
+	if r.json {
+		return r.writeJSON(jsonForward{Type: "forward", WebhookID: f.WebhookID, Status: res.Status,
+			DurationMS: res.Duration.Milliseconds(), Error: res.Describe(timeout)})
+	}
+	ts := time.Now().Local().Format("15:04:05")
+	answer := fmt.Sprintf("%s  (%s)", statusText(res.Status), prediction.Round(res.Duration))
+	if res.Err != nil {
+		answer = r.bad("error: " + res.Describe(timeout))
+	} else if !res.OK() {
+		answer = r.bad(statusText(res.Status)) + fmt.Sprintf("  (%s)", prediction.Round(res.Duration))
+	}
+	return r.writeLine(fmt.Sprintf("%s  <-- %s  %s  %s", ts, answer, clean(orDash(f.WebhookID)), target))
+}
+
+func (r *deliveryRenderer) writeLine(s string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, err := fmt.Fprintln(r.io.Out, s)
+	return err
 }
 
 func (r *deliveryRenderer) writeJSON(v any) error {
@@ -94,12 +132,14 @@ func (r *deliveryRenderer) writeJSON(v any) error {
 	if err != nil {
 		return err
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	_, err = r.io.Out.Write(append(b, '\n'))
 	return err
 }
 
 // humanSize renders a byte count as "512 B", "4.1 KB" or "2.0 MB".
-func humanSize(n int) string {
+func humanSize(n int64) string {
 	switch {
 	case n < 1000:
 		return fmt.Sprintf("%d B", n)
@@ -107,4 +147,18 @@ func humanSize(n int) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/1000)
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
+
+func statusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return fmt.Sprintf("%d %s", code, t)
+	}
+	return fmt.Sprint(code)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

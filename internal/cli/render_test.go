@@ -19,7 +19,7 @@ func TestHumanSize(t *testing.T) {
 		{10 << 20, "10.5 MB"},
 	}
 	for _, tt := range tests {
-		if got := humanSize(tt.n); got != tt.want {
+		if got := humanSize(int64(tt.n)); got != tt.want {
 			t.Errorf("humanSize(%d) = %q, want %q", tt.n, got, tt.want)
 		}
 	}

@@ -1,18 +1,17 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/delivery"
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/webhook"
 	"github.com/replicate/replicate-go"
 	"github.com/spf13/cobra"
@@ -68,23 +67,27 @@ func replayRun(ctx context.Context, opts *replayOptions) error {
 	if err != nil {
 		return err
 	}
-	recs, err := readRecords(opts.File)
-	if err != nil {
-		return err
+	recs, err := delivery.ReadFile(opts.File)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("reading recorded deliveries: %w", err)
 	}
-	sel, err := selectRecords(recs, opts.ID, opts.File)
 	if err != nil {
-		return err
+		return err // it names the file and the malformed line
+	}
+	sel, err := delivery.Select(recs, opts.ID)
+	if err != nil {
+		return fmt.Errorf("%s holds %w", opts.File, err)
 	}
 	if secret == nil {
 		warnStale(newProgress(opts.IO), sel, opts.Now())
 	}
-	client, failed := newSendClient(), 0
+	client, failed := delivery.NewClient(0), 0
 	for _, rec := range sel {
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
-		body, _ := rec.rawBody() // checked by readRecords
+		body, _ := rec.RawBody() // checked by ReadFile
 		header := rec.Headers.Clone()
 		if header == nil {
 			header = http.Header{}
@@ -92,8 +95,8 @@ func replayRun(ctx context.Context, opts *replayOptions) error {
 		if secret != nil {
 			secret.SignHeaders(header, rec.WebhookID, opts.Now(), body)
 		}
-		res := send(ctx, client, rec.Method, target, header, body)
-		fmt.Fprintf(opts.IO.Out, "--> %s  %s  <-- %s\n", orDash(rec.WebhookID), predictionID(body), res)
+		res := delivery.Send(ctx, client, rec.Method, target, header, body)
+		fmt.Fprintf(opts.IO.Out, "--> %s  %s  <-- %s\n", clean(orDash(rec.WebhookID)), clean(predictionID(body)), answerText(res))
 		if !res.OK() {
 			failed++
 		}
@@ -104,14 +107,22 @@ func replayRun(ctx context.Context, opts *replayOptions) error {
 	return nil
 }
 
+// answerText renders a send's answer as "200 OK (12ms)" or "error: connection refused".
+func answerText(r delivery.Result) string {
+	if r.Err != nil {
+		return "error: " + r.Describe(delivery.DefaultTimeout)
+	}
+	return fmt.Sprintf("%s (%s)", statusText(r.Status), prediction.Round(r.Duration))
+}
+
 // validate checks the flags and finds the signing secret for --resign.
 func (o *replayOptions) validate() (string, *webhook.Secret, error) {
 	if o.To == "" {
 		return "", nil, usageErrorf("--to is required: the URL to send the deliveries to")
 	}
-	u, err := parseTargetURL("--to", o.To)
+	u, err := delivery.ParseTarget(o.To)
 	if err != nil {
-		return "", nil, err
+		return "", nil, usageErrorf("invalid --to %q: %v", o.To, err)
 	}
 	if !o.Resign {
 		return u.String(), nil, nil
@@ -129,75 +140,9 @@ func (o *replayOptions) validate() (string, *webhook.Secret, error) {
 // never one fetched with the API token, so the user knows which key signed.
 var errNoResignSecret = errors.New("--resign needs " + envWebhookSecret + ", the secret to sign with")
 
-// readRecords reads a --record file; a malformed line is an error naming it.
-func readRecords(path string) ([]recordedDelivery, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading recorded deliveries: %w", err)
-	}
-	defer f.Close()
-	var recs []recordedDelivery
-	br := bufio.NewReader(f)
-	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("reading recorded deliveries: %w", err)
-		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			rec, perr := parseRecord(line)
-			if perr != nil {
-				return nil, fmt.Errorf("%s:%d: malformed record: %v", path, n, perr)
-			}
-			recs = append(recs, rec)
-		}
-		if err != nil {
-			return recs, nil
-		}
-	}
-}
-
-func parseRecord(line []byte) (recordedDelivery, error) {
-	var rec recordedDelivery
-	if err := json.Unmarshal(line, &rec); err != nil {
-		return rec, err
-	}
-	if rec.Verdict == "" {
-		return rec, errors.New("no verdict: not a line written by listen --record")
-	}
-	if _, err := rec.rawBody(); err != nil {
-		return rec, fmt.Errorf("body_base64: %w", err)
-	}
-	return rec, nil
-}
-
-// selectRecords picks what to replay: the accepted deliveries, those of
-// webhook-id id only, or when id was never accepted, its rejected attempts.
-func selectRecords(recs []recordedDelivery, id, path string) ([]recordedDelivery, error) {
-	var sel, others []recordedDelivery
-	for _, rec := range recs {
-		switch {
-		case id != "" && rec.WebhookID != id:
-		case rec.accepted():
-			sel = append(sel, rec)
-		case id != "":
-			others = append(others, rec)
-		}
-	}
-	if len(sel) == 0 {
-		sel = others
-	}
-	switch {
-	case len(sel) > 0:
-		return sel, nil
-	case id != "":
-		return nil, fmt.Errorf("%s holds no delivery with webhook-id %q", path, id)
-	}
-	return nil, fmt.Errorf("%s holds no accepted delivery to replay (%d records)", path, len(recs))
-}
-
 // warnStale says when recorded signatures are past the replay window, where
-// receivers that check it will refuse them (REPLICATE.md §5).
-func warnStale(pr *progress, recs []recordedDelivery, now time.Time) {
+// receivers that check it will refuse them.
+func warnStale(pr *progress, recs []delivery.Record, now time.Time) {
 	stale := 0
 	for _, rec := range recs {
 		sec, err := strconv.ParseInt(rec.Headers.Get(webhook.HeaderTimestamp), 10, 64)
@@ -220,11 +165,4 @@ func predictionID(body []byte) string {
 		return "-"
 	}
 	return orDash(p.ID)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

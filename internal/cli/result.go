@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/replicate/replicate-go"
 )
@@ -19,12 +20,15 @@ func reportResult(ios *IOStreams, pr *progress, res *watch.Result, asJSON bool) 
 	if res.Via == watch.ViaPoll {
 		pr.warnf("webhook not received; result fetched by polling")
 	}
-	raw := predictionJSON(p)
+	raw, replaced := validUTF8(predictionJSON(p))
+	if replaced {
+		pr.warnf("the prediction held invalid UTF-8; it was replaced with U+FFFD")
+	}
 	var err error
 	if asJSON {
 		err = writeCompact(ios.Out, raw)
 	} else {
-		err = writeOutput(ios.Out, raw)
+		err = writeOutput(ios.Out, raw, ios.OutTTY)
 	}
 	if err != nil {
 		return fmt.Errorf("writing result: %w", err)
@@ -32,20 +36,20 @@ func reportResult(ios *IOStreams, pr *progress, res *watch.Result, asJSON bool) 
 	return statusError(p)
 }
 
-// statusError maps a terminal status to its exit code (DESIGN.md §2).
+// statusError maps a terminal status to its exit code (docs/usage.md, "Exit codes").
 func statusError(p *replicate.Prediction) error {
 	switch p.Status {
 	case replicate.Succeeded:
 		return nil
 	case replicate.Failed:
-		msg := "no error message"
-		if p.Error != nil {
-			msg = fmt.Sprint(p.Error)
+		msg := prediction.ErrorText(p.Error)
+		if msg == "" {
+			msg = "no error message"
 		}
 		return withCode(exitFailed, fmt.Errorf("prediction %s failed: %s", p.ID, oneLine(msg)))
 	case replicate.Canceled:
 		return withCode(exitCanceled, fmt.Errorf("prediction %s was canceled", p.ID))
-	case watch.Aborted:
+	case prediction.Aborted:
 		return withCode(exitCanceled, fmt.Errorf("prediction %s was aborted: its deadline passed before it started", p.ID))
 	}
 	return fmt.Errorf("prediction %s ended in unknown status %q", p.ID, p.Status)
@@ -70,9 +74,12 @@ func writeCompact(w io.Writer, raw json.RawMessage) error {
 	return err
 }
 
-// writeOutput prints the prediction's output: a string as-is, null as nothing,
-// any other JSON pretty-printed, keeping numbers exactly as received.
-func writeOutput(w io.Writer, raw json.RawMessage) error {
+// writeOutput prints the prediction's output: a string as-is, null as
+// nothing, any other JSON pretty-printed, keeping numbers exactly as
+// received. On a terminal, control characters in a string other than
+// newlines and tabs are shown escaped, so an output cannot drive the
+// terminal; piped, the output is exact.
+func writeOutput(w io.Writer, raw json.RawMessage, tty bool) error {
 	var fields struct {
 		Output json.RawMessage `json:"output"`
 	}
@@ -85,6 +92,9 @@ func writeOutput(w io.Writer, raw json.RawMessage) error {
 	}
 	var s string
 	if json.Unmarshal(out, &s) == nil {
+		if tty {
+			s = cleanText(s)
+		}
 		if !strings.HasSuffix(s, "\n") {
 			s += "\n"
 		}
@@ -98,9 +108,4 @@ func writeOutput(w io.Writer, raw json.RawMessage) error {
 	b.WriteByte('\n')
 	_, err := w.Write(b.Bytes())
 	return err
-}
-
-// oneLine keeps an error message on one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/notifier-dev/notifier/internal/watch"
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/replicate/replicate-go"
 )
 
@@ -33,7 +33,7 @@ func TestWriteOutput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			err := writeOutput(&b, json.RawMessage(tt.raw))
+			err := writeOutput(&b, json.RawMessage(tt.raw), false)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("writeOutput error = %v, want error %v", err, tt.wantErr)
 			}
@@ -56,7 +56,7 @@ func TestStatusError(t *testing.T) {
 		{"failed, multi-line error", replicate.Prediction{ID: "p1", Status: replicate.Failed, Error: "boom\n  at line 3\n"}, exitFailed, "prediction p1 failed: boom at line 3"},
 		{"failed without message", replicate.Prediction{ID: "p1", Status: replicate.Failed}, exitFailed, "prediction p1 failed: no error message"},
 		{"canceled", replicate.Prediction{ID: "p1", Status: replicate.Canceled}, exitCanceled, "prediction p1 was canceled"},
-		{"aborted", replicate.Prediction{ID: "p1", Status: watch.Aborted}, exitCanceled, "prediction p1 was aborted"},
+		{"aborted", replicate.Prediction{ID: "p1", Status: prediction.Aborted}, exitCanceled, "prediction p1 was aborted"},
 		{"not terminal", replicate.Prediction{ID: "p1", Status: replicate.Processing}, exitError, `unknown status "processing"`},
 	}
 	for _, tt := range tests {
@@ -76,5 +76,22 @@ func TestStatusError(t *testing.T) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.wantMsg)
 			}
 		})
+	}
+}
+
+func TestWriteOutputOnATerminal(t *testing.T) {
+	raw := json.RawMessage(`{"output":"line 1\n\tline 2 \u001b[2J\u001b]0;title\u0007"}`)
+	var piped, tty bytes.Buffer
+	if err := writeOutput(&piped, raw, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeOutput(&tty, raw, true); err != nil {
+		t.Fatal(err)
+	}
+	if piped.String() != "line 1\n\tline 2 \x1b[2J\x1b]0;title\x07\n" {
+		t.Errorf("piped output changed: %q", piped.String())
+	}
+	if tty.String() != "line 1\n\tline 2 \\x1b[2J\\x1b]0;title\\x07\n" {
+		t.Errorf("terminal output %q, want escapes shown", tty.String())
 	}
 }

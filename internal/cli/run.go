@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/tunnel"
 	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/replicate/replicate-go"
@@ -22,21 +20,20 @@ type runOptions struct {
 	IO     *IOStreams
 	Getenv func(string) string
 	Logger func() *slog.Logger
+	Hooks  TestHooks
 
 	Model        string
 	Inputs       []string
 	Events       []string
 	Tunnel       tunnelFlags
-	TunnelSet    bool
 	Timeout      time.Duration
 	NoCancel     bool
 	PollInterval time.Duration
 	JSON         bool
 	Simulate     bool
-	Smoke        smokeOptions
-	smokeMode    bool
-	Email        emailFlags
-	mailer       *mailer
+	Smoke        smokeFlags
+	Notify       notifyFlags
+	set          func(string) bool
 }
 
 func newRunCmd(f *factory) *cobra.Command {
@@ -61,18 +58,9 @@ the whole final prediction on one line); progress goes to stderr.`,
   notifier run --public-url https://example.ngrok.app --listen 127.0.0.1:8080 -i sleep=1`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			model, inputs := splitArgs(args)
-			opts.Model = model
-			opts.Inputs = append(inputs, opts.Inputs...)
-			opts.TunnelSet = cmd.Flags().Changed("tunnel")
-			if err := opts.Smoke.validate(cmd.Flags().Changed); err != nil {
-				return err
-			}
-			opts.smokeMode = cmd.Flags().Changed("count")
-			m, err := newMailer(opts.Email, cmd.Flags().Changed, opts.Getenv)
-			if err != nil {
-				return err
-			}
-			opts.mailer = m
+			opts.Model, opts.Inputs = model, append(inputs, opts.Inputs...)
+			opts.Tunnel.modeSet = cmd.Flags().Changed("tunnel")
+			opts.set, opts.Hooks = cmd.Flags().Changed, f.Hooks
 			return runRun(cmd.Context(), opts)
 		},
 	}
@@ -85,139 +73,78 @@ the whole final prediction on one line); progress goes to stderr.`,
 	fl.DurationVar(&opts.PollInterval, "poll-interval", 30*time.Second, "Safety net: also fetch the prediction this often (0 = never).")
 	fl.BoolVar(&opts.JSON, "json", false, "Print the final prediction object as JSON on stdout.")
 	fl.BoolVar(&opts.Simulate, "simulate", false, "Run against an in-process Replicate simulator: offline, no token, --tunnel none.")
-	addEmailFlags(cmd, &opts.Email)
-	fl.IntVar(&opts.Smoke.Count, "count", 1, "Smoke mode: run this many predictions and report a verdict.")
-	fl.IntVar(&opts.Smoke.Concurrency, "concurrency", defaultConcurrency, "Smoke mode: at most this many predictions in flight.")
-	fl.Float64Var(&opts.Smoke.Rate, "rate", defaultRate, "Smoke mode: at most this many predictions created per second (0 = no limit).")
-	fl.StringVar(&opts.Smoke.JUnit, "junit", "", "Smoke mode: write a JUnit XML report to this file.")
-	fl.IntVar(&opts.Smoke.MaxFailures, "max-failures", 0, "Smoke mode: exit 3 when more predictions than this did not succeed.")
-	fl.DurationVar(&opts.Smoke.MaxP95, "max-p95", 0, "Smoke mode: exit 6 when the p95 of total time exceeds this (0 = no bound).")
+	addNotifyFlags(cmd, &opts.Notify)
+	addSmokeFlags(cmd, &opts.Smoke)
 	return cmd
 }
 
-// addTunnelFlags registers --tunnel, --public-url and --listen.
-func addTunnelFlags(cmd *cobra.Command, t *tunnelFlags) {
-	fl := cmd.Flags()
-	fl.StringVar(&t.Mode, "tunnel", "ngrok", "How Replicate reaches the listener: ngrok or none.")
-	fl.StringVar(&t.PublicURL, "public-url", "", "A public base URL that already reaches --listen (your own tunnel); implies --tunnel none.")
-	fl.StringVar(&t.Listen, "listen", "127.0.0.1:0", "Local address of the webhook server.")
-	fl.DurationVar(&t.Timeout, "tunnel-timeout", tunnel.DefaultConnectTimeout, "Give up connecting to ngrok after this long.")
+// runPlan is a run command line, validated: everything is decided before
+// anything is started or created.
+type runPlan struct {
+	model    string // as given, or the default
+	request  watch.Request
+	simulate bool
+	tunnel   tunnel.Config
+	timeout  time.Duration
+	watch    watch.Options
+	json     bool
+	smoke    *smokeFlags // nil: one prediction
+	notify   *notifyPlan // nil: no notifications
 }
 
-func runRun(ctx context.Context, opts *runOptions) error {
-	req, err := opts.request()
+// plan validates the arguments and flags.
+func (o *runOptions) plan() (*runPlan, error) {
+	p := &runPlan{model: o.Model, simulate: o.Simulate, timeout: o.Timeout, json: o.JSON,
+		watch: watch.Options{PollInterval: o.PollInterval, NoCancel: o.NoCancel}}
+	if p.model == "" {
+		p.model = defaultModel
+	}
+	t, err := parseTarget(p.model)
 	if err != nil {
-		return err
-	}
-	defaultMode := tunnel.ModeNgrok
-	if opts.Simulate {
-		defaultMode = tunnel.ModeNone
-	}
-	tc, err := opts.Tunnel.config(opts.TunnelSet, defaultMode, opts.Getenv)
-	if err != nil {
-		return err
-	}
-	hub, pr := watch.NewHub(), newProgress(opts.IO)
-	tc.Logger, tc.OnEvent = opts.Logger(), pr.tunnelEvent
-	api, err := startAPI(opts.IO, opts.Getenv, opts.Simulate, opts.Logger())
-	if err != nil {
-		return err
-	}
-	defer api.Close()
-	client, err := api.Client()
-	if err != nil {
-		return err
-	}
-	secret, err := resolveSecret(ctx, opts.Getenv, api.Client)
-	if err != nil {
-		return err
-	}
-	srv, err := startServer(ctx, tc, listener.Config{Secret: secret, Path: listener.NewPath(), OnDelivery: hubFeeder(hub, pr)})
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	pr.infof("listening for webhooks at %s", srv.URL)
-	for _, w := range srv.warnings() {
-		pr.warnf("%s", w)
-	}
-	req.WebhookURL = srv.URL
-
-	wctx, cancel := context.WithTimeoutCause(ctx, opts.Timeout, errTimeout)
-	defer cancel()
-	if opts.smokeMode {
-		return runSmoke(wctx, opts, hub, client, req, pr)
-	}
-	return runOne(wctx, ctx, opts, hub, client, req, pr, srv)
-}
-
-// runOne waits for one prediction, prints it and emails it. wctx carries
-// --timeout; the email is sent under ctx, after the result is printed.
-func runOne(wctx, ctx context.Context, opts *runOptions, hub *watch.Hub, c *replicate.Client, req watch.Request, pr *progress, srv *webhookServer) error {
-	res, err := hub.Watch(wctx, c, req, watch.Options{PollInterval: opts.PollInterval, NoCancel: opts.NoCancel, OnEvent: pr.watchEvent})
-	if err != nil {
-		return watchError(wctx, err, opts.Timeout)
-	}
-	srv.Close() // the result is in: stop accepting deliveries before printing
-	statusErr := reportResult(opts.IO, pr, res, opts.JSON)
-	if !opts.mailer.wants(res.Prediction.Status) {
-		return statusErr
-	}
-	if err := opts.mailer.sendPrediction(ctx, res); err != nil {
-		if statusErr == nil {
-			return err // exit 5: the prediction succeeded, the email did not
-		}
-		pr.warnf("%v", err) // the prediction's own exit code says more
-		return statusErr
-	}
-	pr.infof("emailed the result to %s", strings.Join(opts.mailer.to, ", "))
-	return statusErr
-}
-
-// hubFeeder hands verified predictions to the hub and shows rejections.
-func hubFeeder(hub *watch.Hub, pr *progress) func(listener.Delivery) {
-	return func(d listener.Delivery) {
-		if d.Verdict == listener.Verified && d.Prediction != nil {
-			hub.Deliver(d.Prediction, d.ReceivedAt)
-		} else if d.Verdict == listener.Rejected {
-			pr.warnf("rejected a webhook delivery: %s", d.Reason)
-		}
-	}
-}
-
-// modelName is the model as the user gave it, or the default.
-func (o *runOptions) modelName() string {
-	if o.Model == "" {
-		return defaultModel
-	}
-	return o.Model
-}
-
-// request validates the arguments and builds the prediction request.
-func (o *runOptions) request() (watch.Request, error) {
-	model := o.Model
-	if model == "" {
-		model = defaultModel
-	}
-	t, err := parseTarget(model)
-	if err != nil {
-		return watch.Request{}, err
+		return nil, err
 	}
 	input, err := parseInputs(o.Inputs)
 	if err != nil {
-		return watch.Request{}, err
+		return nil, err
 	}
 	events, err := parseEvents(o.Events)
 	if err != nil {
-		return watch.Request{}, err
+		return nil, err
 	}
+	p.request = watch.Request{Owner: t.Owner, Name: t.Name, Version: t.Version, Input: input, Events: events}
 	if o.Timeout <= 0 {
-		return watch.Request{}, usageErrorf("--timeout must be positive")
+		return nil, usageErrorf("--timeout must be positive")
 	}
-	if o.PollInterval < 0 {
-		return watch.Request{}, usageErrorf("--poll-interval must not be negative")
+	if p.smoke, err = o.Smoke.plan(o.set); err != nil {
+		return nil, err
 	}
-	return watch.Request{Owner: t.Owner, Name: t.Name, Version: t.Version, Input: input, Events: events}, nil
+	defaultMode := tunnel.ModeNgrok
+	if o.Simulate {
+		defaultMode = tunnel.ModeNone
+	}
+	if p.tunnel, err = o.Tunnel.config(defaultMode, o.Getenv, o.Hooks); err != nil {
+		return nil, err
+	}
+	if p.notify, err = o.Notify.plan(o.set, o.Getenv); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func runRun(ctx context.Context, opts *runOptions) error {
+	plan, err := opts.plan()
+	if err != nil {
+		return err
+	}
+	s, err := startRun(ctx, plan, opts.IO, opts.Logger(), opts.Getenv)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if plan.smoke != nil {
+		return s.smoke(ctx)
+	}
+	return s.one(ctx)
 }
 
 // parseEvents validates --events.
@@ -236,31 +163,4 @@ func parseEvents(list []string) ([]replicate.WebhookEventType, error) {
 		return nil, usageErrorf("--events must name at least one event")
 	}
 	return events, nil
-}
-
-// watchError maps a watch that ended early to exit 124 or 130, and API errors to clear lines.
-func watchError(ctx context.Context, err error, timeout time.Duration) error {
-	var se *watch.StoppedError
-	if !errors.As(err, &se) {
-		switch {
-		case errors.Is(context.Cause(ctx), errTimeout):
-			return withCode(exitTimeout, fmt.Errorf("timed out after %s creating the prediction", timeout))
-		case ctx.Err() != nil:
-			return withCode(exitInterrupted, errors.New("interrupted while creating the prediction"),
-				"it may have been created anyway: check https://replicate.com/predictions")
-		}
-		return apiError("creating prediction", err)
-	}
-	fate := "left running (--no-cancel)"
-	switch {
-	case se.Canceled:
-		fate = "canceled"
-	case se.CancelErr != nil:
-		fate = "could not be canceled: " + apiError("canceling", se.CancelErr).Error()
-	}
-	if errors.Is(se.Cause, errTimeout) {
-		return withCode(exitTimeout, fmt.Errorf("timed out after %s waiting for prediction %s; it was %s", timeout, se.PredictionID, fate),
-			"raise --timeout, or use --no-cancel to leave it running")
-	}
-	return withCode(exitInterrupted, fmt.Errorf("interrupted; prediction %s was %s", se.PredictionID, fate))
 }

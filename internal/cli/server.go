@@ -2,18 +2,15 @@ package cli
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/tunnel"
-	"github.com/notifier-dev/notifier/internal/webhook"
-	"github.com/replicate/replicate-go"
+	"github.com/spf13/cobra"
 )
 
 // tunnelFlags are the flags that say how webhooks reach notifier.
@@ -22,20 +19,23 @@ type tunnelFlags struct {
 	PublicURL string
 	Listen    string
 	Timeout   time.Duration
+	modeSet   bool
 }
 
-// Test-only settings: point the ngrok agent at a fake ngrok service
-// (internal/ngroktest) and trust its CA. Not documented for users.
-const (
-	envTestNgrokConnectURL = "NOTIFIER_TEST_NGROK_CONNECT_URL"
-	envTestNgrokCAFile     = "NOTIFIER_TEST_NGROK_CA_FILE"
-)
+// addTunnelFlags registers --tunnel, --public-url, --listen and --tunnel-timeout.
+func addTunnelFlags(cmd *cobra.Command, t *tunnelFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&t.Mode, "tunnel", "ngrok", "How Replicate reaches the listener: ngrok or none.")
+	fl.StringVar(&t.PublicURL, "public-url", "", "A public base URL that already reaches --listen (your own tunnel); implies --tunnel none.")
+	fl.StringVar(&t.Listen, "listen", "127.0.0.1:0", "Local address of the webhook server.")
+	fl.DurationVar(&t.Timeout, "tunnel-timeout", tunnel.DefaultConnectTimeout, "Give up connecting to ngrok after this long.")
+}
 
 // config turns the flags and environment into a tunnel configuration.
 // defaultMode applies when --tunnel was not given; --public-url implies --tunnel none.
-func (t tunnelFlags) config(modeSet bool, defaultMode tunnel.Mode, getenv func(string) string) (tunnel.Config, error) {
+func (t tunnelFlags) config(defaultMode tunnel.Mode, getenv func(string) string, hooks TestHooks) (tunnel.Config, error) {
 	cfg := tunnel.Config{Mode: defaultMode, ListenAddr: t.Listen, ConnectTimeout: t.Timeout, Version: versionString()}
-	if modeSet {
+	if t.modeSet {
 		m, err := tunnel.ParseMode(t.Mode)
 		if err != nil {
 			return cfg, usageErrorf("%v", err)
@@ -46,7 +46,7 @@ func (t tunnelFlags) config(modeSet bool, defaultMode tunnel.Mode, getenv func(s
 		return cfg, usageErrorf("--tunnel-timeout must be positive")
 	}
 	if t.PublicURL != "" {
-		if modeSet && cfg.Mode != tunnel.ModeNone {
+		if t.modeSet && cfg.Mode != tunnel.ModeNone {
 			return cfg, usageErrorf("--public-url cannot be combined with --tunnel %s", cfg.Mode)
 		}
 		u, err := tunnel.ParsePublicURL(t.PublicURL)
@@ -60,15 +60,7 @@ func (t tunnelFlags) config(modeSet bool, defaultMode tunnel.Mode, getenv func(s
 	}
 	cfg.Authtoken = strings.TrimSpace(getenv(envNgrokToken))
 	cfg.Domain = strings.TrimSpace(getenv(envNgrokDomain))
-	cfg.ConnectURL = getenv(envTestNgrokConnectURL)
-	if f := getenv(envTestNgrokCAFile); f != "" {
-		pem, err := os.ReadFile(f)
-		if err != nil {
-			return cfg, fmt.Errorf("reading %s: %w", envTestNgrokCAFile, err)
-		}
-		cfg.ConnectCAs = x509.NewCertPool()
-		cfg.ConnectCAs.AppendCertsFromPEM(pem)
-	}
+	cfg.ConnectURL, cfg.ConnectCAs = hooks.NgrokConnectURL, hooks.NgrokCAs
 	return cfg, nil
 }
 
@@ -83,7 +75,7 @@ func tunnelError(err error, timeout time.Duration) error {
 			"get an authtoken at https://dashboard.ngrok.com/get-started/your-authtoken and export "+envNgrokToken+"=...",
 			alternatives)
 	case errors.As(err, &refused):
-		return withHint(fmt.Errorf("opening tunnel: %w", err), refused.Advice())
+		return withHint(fmt.Errorf("opening tunnel: %w", err), ngrokAdvice(refused.Code))
 	case errors.As(err, &slow):
 		return withHint(fmt.Errorf("opening tunnel: %w", err),
 			fmt.Sprintf("check your network or firewall (ngrok needs outbound TLS), or raise --tunnel-timeout (now %s)", timeout),
@@ -92,12 +84,39 @@ func tunnelError(err error, timeout time.Duration) error {
 	return fmt.Errorf("opening tunnel: %w", err)
 }
 
+// ngrokAdvice says what to do about the refusals users meet most.
+func ngrokAdvice(code string) string {
+	const token = "copy yours from https://dashboard.ngrok.com/get-started/your-authtoken into " + envNgrokToken
+	switch code {
+	case "ERR_NGROK_105", "ERR_NGROK_107":
+		return "the authtoken is not valid: " + token
+	case "ERR_NGROK_108":
+		return "a free ngrok account allows one agent session at a time: stop the other ngrok agent, " +
+			"or use your own tunnel with --public-url, or a paid plan; parallel CI jobs should use --public-url or --simulate"
+	case "ERR_NGROK_4018":
+		return "ngrok needs a verified account: sign up at https://dashboard.ngrok.com/signup and put your authtoken in " + envNgrokToken
+	case "ERR_NGROK_334":
+		return "the endpoint is already online: stop the other agent serving it (or wait a minute for a dropped one to expire), " +
+			"and check that " + envNgrokDomain + " is a domain reserved on your account"
+	case "":
+		return ""
+	}
+	return "see https://ngrok.com/docs/errors/" + strings.ToLower(code)
+}
+
 // webhookServer is a running webhook listener and the URL that reaches it.
 type webhookServer struct {
 	URL   string // full webhook URL, path included
 	Local bool   // URL is reachable only from this machine
-	close func() error
+	stop  context.CancelFunc
+	done  chan error
+	err   func() error
 }
+
+// errDrainAbandoned means the server stopped without handing every queued
+// delivery on: its consumer (stdout, usually) did not keep up within the
+// grace period.
+var errDrainAbandoned = errors.New("deliveries still queued were not handled: output blocked")
 
 // startServer opens the tunnel and serves the listener on it until Close.
 func startServer(ctx context.Context, tc tunnel.Config, lc listener.Config) (*webhookServer, error) {
@@ -114,51 +133,28 @@ func startServer(ctx context.Context, tc tunnel.Config, lc listener.Config) (*we
 		return nil, tunnelError(err, tc.ConnectTimeout)
 	}
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan error, 1)
+	s := &webhookServer{URL: tun.URL + l.Path(), Local: tun.Local, stop: cancel, done: make(chan error, 1)}
 	go func() {
-		done <- l.Serve(sctx, tun.Listener)
+		s.done <- l.Serve(sctx, tun.Listener)
 		tun.Close()
 	}()
-	return &webhookServer{URL: tun.URL + l.Path(), Local: tun.Local, close: sync.OnceValue(func() error {
-		cancel()
-		return <-done
-	})}, nil
+	s.err = sync.OnceValue(func() error { return <-s.done })
+	return s, nil
 }
 
-// Close shuts the listener down gracefully, after every queued delivery was
-// handled. It may be called more than once.
-func (s *webhookServer) Close() error { return s.close() }
-
-// resolveSecret finds the webhook signing secret: REPLICATE_WEBHOOK_SECRET, else
-// fetched once with the API token (REPLICATE.md §1).
-func resolveSecret(ctx context.Context, getenv func(string) string, client func() (*replicate.Client, error)) (*webhook.Secret, error) {
-	if v := strings.TrimSpace(getenv(envWebhookSecret)); v != "" {
-		s, err := webhook.ParseSecret(v)
-		if err != nil {
-			return nil, withCode(exitUsage, fmt.Errorf("%s is not a valid signing secret: %w", envWebhookSecret, err),
-				"it looks like whsec_ followed by base64; copy it from https://replicate.com/account/webhook")
-		}
-		return &s, nil
+// Close stops accepting deliveries and waits until every queued one was
+// handled, or until ctx ends (errDrainAbandoned). It may be called more than
+// once.
+func (s *webhookServer) Close(ctx context.Context) error {
+	s.stop()
+	res := make(chan error, 1)
+	go func() { res <- s.err() }()
+	select {
+	case err := <-res:
+		return err
+	case <-ctx.Done():
+		return errDrainAbandoned
 	}
-	c, err := client()
-	if err != nil {
-		return nil, withHint(err, "or set "+envWebhookSecret+" to verify webhooks without a token")
-	}
-	octx, obs := observe(ctx)
-	ws, err := c.GetDefaultWebhookSecret(octx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
-		// replicate-go drops the cause here (REPLICATE.md §3); the transport kept it.
-		return nil, withHint(fmt.Errorf("fetching the webhook signing secret: %s", obs.describe()),
-			"check "+envAPIToken+" and "+envBaseURL+", or set "+envWebhookSecret+" (see https://replicate.com/account/webhook)")
-	}
-	s, err := webhook.ParseSecret(ws.Key)
-	if err != nil {
-		return nil, fmt.Errorf("the API returned an invalid webhook signing secret: %w", err)
-	}
-	return &s, nil
 }
 
 // warnings are what a user should know about the webhook URL before relying on it.

@@ -11,20 +11,24 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/notify/email"
+	"github.com/notifier-dev/notifier/internal/notify"
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/smoke"
-	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/replicate/replicate-go"
+	"github.com/spf13/cobra"
 )
 
-// Smoke-mode defaults: well under Replicate's 600 creations per minute (REPLICATE.md §3).
+// Smoke-mode defaults: well under Replicate's 600 creations per minute
+// (docs/replicate.md, "Errors and rate limits").
 const (
 	defaultConcurrency = 4
 	defaultRate        = 5.0
+	// minRate is the slowest --rate: one prediction every 1000 s.
+	minRate = 0.001
 )
 
-// smokeOptions are run's smoke-mode flags (DESIGN.md §2).
-type smokeOptions struct {
+// smokeFlags are run's smoke-mode flags.
+type smokeFlags struct {
 	Count       int
 	Concurrency int
 	Rate        float64
@@ -33,144 +37,148 @@ type smokeOptions struct {
 	MaxP95      time.Duration
 }
 
-// validate checks the smoke flags; set tells which flags were given.
-func (o *smokeOptions) validate(set func(string) bool) error {
+func addSmokeFlags(cmd *cobra.Command, s *smokeFlags) {
+	fl := cmd.Flags()
+	fl.IntVar(&s.Count, "count", 1, "Smoke mode: run this many predictions and report a verdict.")
+	fl.IntVar(&s.Concurrency, "concurrency", defaultConcurrency, "Smoke mode: at most this many predictions in flight.")
+	fl.Float64Var(&s.Rate, "rate", defaultRate, "Smoke mode: at most this many predictions created per second (0 = no limit).")
+	fl.StringVar(&s.JUnit, "junit", "", "Smoke mode: write a JUnit XML report to this file.")
+	fl.IntVar(&s.MaxFailures, "max-failures", 0, "Smoke mode: exit 3 when more predictions than this did not succeed.")
+	fl.DurationVar(&s.MaxP95, "max-p95", 0, "Smoke mode: exit 6 when the p95 of total time exceeds this (0 = no bound).")
+}
+
+// plan checks the smoke flags; it returns nil without --count (one prediction).
+func (s *smokeFlags) plan(set func(string) bool) (*smokeFlags, error) {
 	if !set("count") {
 		for _, name := range []string{"concurrency", "rate", "junit", "max-failures", "max-p95"} {
 			if set(name) {
-				return usageErrorf("--%s needs --count (smoke mode)", name)
+				return nil, usageErrorf("--%s needs --count (smoke mode)", name)
 			}
 		}
-		return nil
+		return nil, nil
 	}
 	switch {
-	case o.Count < 1:
-		return usageErrorf("--count must be at least 1")
-	case o.Concurrency < 1:
-		return usageErrorf("--concurrency must be at least 1")
-	case o.Rate < 0:
-		return usageErrorf("--rate must not be negative (0 = no limit)")
-	case o.MaxFailures < 0:
-		return usageErrorf("--max-failures must not be negative")
-	case o.MaxP95 < 0:
-		return usageErrorf("--max-p95 must not be negative")
+	case s.Count < 1:
+		return nil, usageErrorf("--count must be at least 1")
+	case s.Concurrency < 1:
+		return nil, usageErrorf("--concurrency must be at least 1")
+	case s.Rate < 0 || s.Rate > 0 && s.Rate < minRate:
+		return nil, usageErrorf("--rate must be 0 (no limit) or at least %g predictions per second", minRate)
+	case s.MaxFailures < 0:
+		return nil, usageErrorf("--max-failures must not be negative")
 	}
-	return nil
+	return s, nil
 }
 
-// runSmoke runs the smoke test and reports it: progress and summary on
-// stderr, the JSON summary on stdout with --json, the JUnit file with --junit.
-func runSmoke(ctx context.Context, opts *runOptions, hub *watch.Hub, c *replicate.Client, req watch.Request, pr *progress) error {
-	so := opts.Smoke
-	live := newSmokeProgress(pr, so.Count)
-	s, runErr := smoke.Run(ctx, hub, c, smoke.Config{
-		Count: so.Count, Concurrency: so.Concurrency, Rate: so.Rate, Request: req,
-		Options: watch.Options{PollInterval: opts.PollInterval, NoCancel: opts.NoCancel},
-		OnDone:  live.done,
+// verdictCodes are the exit codes of smoke mode's verdicts.
+var verdictCodes = map[smoke.Verdict]int{smoke.Passed: exitOK, smoke.TooManyFailures: exitFailed, smoke.TooSlow: exitSlow}
+
+// smoke runs the smoke test and reports it: progress and summary on stderr,
+// the JSON summary on stdout with --json, the JUnit file with --junit, one
+// summary notification.
+func (s *runSession) smoke(ctx context.Context) error {
+	so := s.plan.smoke
+	wctx, cancel := context.WithTimeoutCause(ctx, s.plan.timeout, errTimeout)
+	defer cancel()
+	live := newSmokeProgress(s.pr, so.Count)
+	sum, runErr := smoke.Run(wctx, s.hub, s.client, smoke.Config{
+		Count: so.Count, Concurrency: so.Concurrency, Rate: so.Rate, Request: s.plan.request,
+		Options: s.plan.watch, OnDone: live.done,
 	})
 	live.finish()
-	if s == nil {
+	if sum == nil {
 		return runErr
 	}
-	s.Thresholds = &smoke.Thresholds{MaxFailures: so.MaxFailures, MaxP95: so.MaxP95}
-	code, reason := s.Verdict(so.MaxFailures, so.MaxP95)
-	printSummary(pr, s, code, reason, runErr != nil)
-	if err := writeSmokeOutputs(opts, s); err != nil {
+	sum.Thresholds = &smoke.Thresholds{MaxFailures: so.MaxFailures, MaxP95: so.MaxP95}
+	verdict, reason := sum.Verdict(so.MaxFailures, so.MaxP95)
+	sum.ExitCode = verdictCodes[verdict]
+	printSummary(s.pr, sum, verdict, reason, runErr != nil)
+	if err := s.writeSmokeOutputs(sum); err != nil {
 		return err
 	}
-	mailErr := emailSummary(ctx, opts, s, code, reason, pr)
-	if runErr != nil {
-		if errors.Is(runErr, errTimeout) {
-			return withCode(exitTimeout, fmt.Errorf("timed out after %s; %d of %d predictions finished", opts.Timeout, len(s.Records), so.Count))
+	notifyErr := s.notifySummary(ctx, sum, verdict, reason)
+	switch {
+	case errors.Is(runErr, errTimeout):
+		return withCode(exitTimeout, fmt.Errorf("timed out after %s; %d of %d predictions finished", s.plan.timeout, len(sum.Records), so.Count))
+	case runErr != nil:
+		return withCode(exitInterrupted, fmt.Errorf("interrupted; %d of %d predictions finished", len(sum.Records), so.Count))
+	case verdict != smoke.Passed:
+		if notifyErr != nil {
+			s.pr.warnf("%v", notifyErr)
 		}
-		return withCode(exitInterrupted, fmt.Errorf("interrupted; %d of %d predictions finished", len(s.Records), so.Count))
+		return withCode(sum.ExitCode, errors.New("smoke test failed: "+reason))
 	}
-	if code != smoke.VerdictPassed {
-		if mailErr != nil {
-			pr.warnf("%v", mailErr)
-		}
-		return withCode(code, errors.New("smoke test failed: "+reason))
-	}
-	return mailErr
+	return notifyErr
 }
 
-// emailSummary sends smoke mode's one summary email, when --email-to was given
-// and the verdict failed or any prediction ended in a status of --email-on.
-func emailSummary(ctx context.Context, opts *runOptions, s *smoke.Summary, code int, reason string, pr *progress) error {
-	m := opts.mailer
-	if m == nil {
+// notifySummary sends smoke mode's one summary, when a route wants it: the
+// verdict failed, or a prediction ended in a status it asked for.
+func (s *runSession) notifySummary(ctx context.Context, sum *smoke.Summary, v smoke.Verdict, reason string) error {
+	if s.notify == nil {
 		return nil
 	}
-	wanted := code != smoke.VerdictPassed // a failed smoke test is always worth an email
-	for status := range s.Counts {
-		wanted = wanted || m.wants(replicate.Status(status))
-	}
-	if !wanted {
-		return nil
-	}
-	verdict := "PASS"
-	if code != smoke.VerdictPassed {
-		verdict = "FAIL"
+	word := "PASS"
+	if v != smoke.Passed {
+		word = "FAIL"
 	}
 	lines := []string{
-		fmt.Sprintf("verdict: %s: %s", verdict, reason),
-		fmt.Sprintf("%d of %d predictions finished in %s: %s", len(s.Records), s.Count, roundDur(s.Wall), countsLine(s.Counts)),
+		fmt.Sprintf("verdict: %s: %s", word, reason),
+		fmt.Sprintf("%d of %d predictions finished in %s: %s", len(sum.Records), sum.Count, prediction.Round(sum.Wall), countsLine(sum.Counts)),
 	}
-	for _, row := range s.Table() {
+	for _, row := range sum.Table() {
 		lines = append(lines, strings.Join(row, "  "))
 	}
-	for _, r := range s.Records {
+	var statuses []replicate.Status
+	for status := range sum.Counts {
+		statuses = append(statuses, replicate.Status(status))
+	}
+	for _, r := range sum.Records {
 		if !r.Succeeded() {
-			lines = append(lines, recordLine(r, r.Index, s.Count))
+			lines = append(lines, recordLine(r, r.Index, sum.Count))
 		}
 	}
-	msg, err := email.BuildSummary(fmt.Sprintf("[notifier] smoke %s: %s", opts.modelName(), verdict), lines)
-	if err != nil {
-		return fmt.Errorf("building email: %w", err)
-	}
-	if err := m.send(ctx, msg); err != nil {
-		return err
-	}
-	pr.infof("emailed the summary to %s", strings.Join(m.to, ", "))
-	return nil
+	s.notify.Notify(notify.Notification{Kind: notify.KindSummary, Title: fmt.Sprintf("smoke %s: %s", s.plan.model, word),
+		Lines: lines, Failed: v != smoke.Passed, Statuses: statuses})
+	return closeDispatcher(ctx, s.notify, s.pr)
 }
 
 // writeSmokeOutputs writes the --json summary and the --junit report.
-func writeSmokeOutputs(opts *runOptions, s *smoke.Summary) error {
-	if opts.JSON {
-		b, err := json.Marshal(s)
+func (s *runSession) writeSmokeOutputs(sum *smoke.Summary) error {
+	if s.plan.json {
+		b, err := json.Marshal(sum)
 		if err != nil {
 			return fmt.Errorf("encoding summary: %w", err)
 		}
-		if _, err := opts.IO.Out.Write(append(b, '\n')); err != nil {
+		if _, err := s.io.Out.Write(append(b, '\n')); err != nil {
 			return fmt.Errorf("writing summary: %w", err)
 		}
 	}
-	if opts.Smoke.JUnit == "" {
+	path := s.plan.smoke.JUnit
+	if path == "" {
 		return nil
 	}
-	f, err := os.Create(opts.Smoke.JUnit)
+	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("writing JUnit report: %w", err)
 	}
-	if err := smoke.WriteJUnit(f, s, "notifier smoke "+opts.modelName()); err != nil {
+	if err := smoke.WriteJUnit(f, sum, "notifier smoke "+s.plan.model); err != nil {
 		f.Close()
-		return fmt.Errorf("writing JUnit report %s: %w", opts.Smoke.JUnit, err)
+		return fmt.Errorf("writing JUnit report %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing JUnit report %s: %w", opts.Smoke.JUnit, err)
+		return fmt.Errorf("writing JUnit report %s: %w", path, err)
 	}
 	return nil
 }
 
 // printSummary writes the verdict table to stderr.
-func printSummary(pr *progress, s *smoke.Summary, code int, reason string, partial bool) {
+func printSummary(pr *progress, s *smoke.Summary, v smoke.Verdict, reason string, partial bool) {
 	var b strings.Builder
 	what := "smoke"
 	if partial {
 		what = "smoke (partial)"
 	}
-	fmt.Fprintf(&b, "%s: %d of %d predictions finished in %s: %s", what, len(s.Records), s.Count, roundDur(s.Wall), countsLine(s.Counts))
+	fmt.Fprintf(&b, "%s: %d of %d predictions finished in %s: %s", what, len(s.Records), s.Count, prediction.Round(s.Wall), countsLine(s.Counts))
 	if s.ByPoll > 0 {
 		fmt.Fprintf(&b, "; %d result(s) fetched by polling, webhook not received", s.ByPoll)
 	}
@@ -181,7 +189,7 @@ func printSummary(pr *progress, s *smoke.Summary, code int, reason string, parti
 	}
 	tw.Flush()
 	verdict := pr.strong("PASS")
-	if code != smoke.VerdictPassed {
+	if v != smoke.Passed {
 		verdict = pr.warn("FAIL")
 	}
 	fmt.Fprintf(&b, "verdict: %s: %s", verdict, reason)
@@ -197,7 +205,7 @@ func countsLine(counts map[string]int) string {
 	sort.Strings(keys)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
+		parts = append(parts, fmt.Sprintf("%d %s", counts[k], clean(k)))
 	}
 	if len(parts) == 0 {
 		return "none"

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/smoke"
 	"github.com/notifier-dev/notifier/internal/watch"
 )
@@ -42,7 +43,7 @@ func (p *smokeProgress) done(r smoke.Record) {
 	}
 	line := fmt.Sprintf("%d/%d done, %d failed", p.n, p.count, p.failed)
 	if len(p.totals) > 0 {
-		line += fmt.Sprintf(", p95 %s", roundDur(smoke.StatsOf(p.totals).P95))
+		line += fmt.Sprintf(", p95 %s", prediction.Round(smoke.StatsOf(p.totals).P95))
 	}
 	p.pr.mu.Lock()
 	fmt.Fprintf(p.pr.io.ErrOut, "\r\033[K%s", line)
@@ -68,15 +69,15 @@ func recordLine(r smoke.Record, n, count int) string {
 	if id == "" {
 		id = "-"
 	}
-	s := fmt.Sprintf("[%d/%d] %s %s", n, count, id, r.Status)
+	s := fmt.Sprintf("[%d/%d] %s %s", n, count, clean(id), clean(r.Status))
 	if r.Total > 0 {
-		s += " in " + roundDur(r.Total).String()
+		s += " in " + prediction.Round(r.Total).String()
 	}
 	if r.Via == watch.ViaPoll {
 		s += " (by poll: webhook not received)"
 	}
 	if r.Error != "" {
-		s += ": " + oneLine(r.Error)
+		s += ": " + clean(oneLine(r.Error))
 	}
 	return s
 }

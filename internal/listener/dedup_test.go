@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,7 +13,7 @@ func TestDuplicateProcessedOnce(t *testing.T) {
 	rec := newRecorder()
 	l := newTestListener(t, Config{Secret: testSecret(t, goodSecret)}, rec)
 	// A retry keeps the webhook-id and carries a fresh timestamp and
-	// signature (REPLICATE.md §4).
+	// signature, as the simulator's retries do (internal/simulator/deliver.go).
 	for i, want := range []Verdict{Verified, Duplicate, Duplicate} {
 		ts := testNow.Add(time.Duration(-i) * time.Minute)
 		w := serve(l, signedRequest(t, goodSecret, "msg_dup", ts, predictionBody))
@@ -60,25 +61,53 @@ func TestSkipVerifyWithoutIDIsNotDeduplicated(t *testing.T) {
 	}
 }
 
-func TestDedupEvictsOldest(t *testing.T) {
-	d := newDedup(2)
-	for _, id := range []string{"a", "b", "c"} {
-		d.add(id)
+// TestLateRetryIsDuplicate covers a retry that comes after many newer
+// deliveries and most of an hour later: it is still a duplicate.
+func TestLateRetryIsDuplicate(t *testing.T) {
+	now := testNow
+	l := newTestListener(t, Config{Secret: testSecret(t, goodSecret), Now: func() time.Time { return now },
+		QueueSize: 20000}, nil) // never full, however slow the worker
+	send := func(id string) *httptest.ResponseRecorder {
+		return serve(l, signedRequest(t, goodSecret, id, now, predictionBody))
 	}
-	if d.has("a") || !d.has("b") || !d.has("c") {
-		t.Fatalf("after a,b,c with size 2: a=%v b=%v c=%v", d.has("a"), d.has("b"), d.has("c"))
-	}
-	d.add("c") // re-adding does not evict
-	if !d.has("b") || len(d.ids) != 2 {
-		t.Fatalf("re-add evicted: %v", d.ids)
-	}
-
-	rec := newRecorder()
-	l := newTestListener(t, Config{Secret: testSecret(t, goodSecret), DedupSize: 1}, rec)
-	for _, id := range []string{"m1", "m2", "m1"} {
-		serve(l, signedRequest(t, goodSecret, id, testNow, predictionBody))
-		if got := rec.next(t); got.Verdict != Verified {
-			t.Fatalf("%s: verdict %q after eviction", id, got.Verdict)
+	send("msg_late")
+	for i := range 15000 {
+		if w := send(fmt.Sprint("msg_", i)); w.Code != http.StatusOK {
+			t.Fatalf("msg_%d: status %d", i, w.Code)
 		}
+	}
+	if w := send("msg_late"); w.Body.String() != "ok (duplicate)\n" {
+		t.Fatalf("retry after 15,000 newer ids: %q, want a duplicate", w.Body)
+	}
+	now = now.Add(59 * time.Minute)
+	if w := send("msg_late"); w.Body.String() != "ok (duplicate)\n" {
+		t.Fatalf("retry after 59 minutes: %q, want a duplicate", w.Body)
+	}
+}
+
+func TestDedupWindowAndBound(t *testing.T) {
+	now := testNow
+	rec := newRecorder()
+	l := newTestListener(t, Config{Secret: testSecret(t, goodSecret), Now: func() time.Time { return now },
+		DedupWindow: 8 * time.Minute, DedupMaxIDs: 100}, rec)
+	verdict := func(id string) Verdict {
+		serve(l, signedRequest(t, goodSecret, id, now, predictionBody))
+		return rec.next(t).Verdict
+	}
+	if v := verdict("m1"); v != Verified {
+		t.Fatalf("m1: %q", v)
+	}
+	now = now.Add(9*time.Minute + time.Second) // past the window and one bucket
+	if v := verdict("m1"); v != Verified {
+		t.Fatalf("m1 after the window: %q, want verified again", v)
+	}
+	for i := range 300 {
+		verdict(fmt.Sprint("n", i))
+		if n := l.seen.Len(); n > 100 {
+			t.Fatalf("%d ids remembered, DedupMaxIDs 100", n)
+		}
+	}
+	if v := verdict("n299"); v != Duplicate {
+		t.Fatalf("the newest id: %q, want duplicate", v)
 	}
 }

@@ -43,9 +43,22 @@ type Delivery struct {
 	Method, Path, RemoteAddr string
 	// Header is a copy of the request headers.
 	Header http.Header
-	// Body is the raw body as received; nil when it was too large or not read.
+	// Body is the raw body as received: whole for an accepted delivery, at
+	// most its first BodyPrefixBytes for a Rejected or Duplicate one. It is
+	// nil when the body was not read (wrong path or method, 503 "busy") or
+	// was too large.
 	Body []byte
-	// Prediction is the decoded body when it is a JSON object; nil otherwise.
+	// Size is how many bytes of body were received; for a 413, the limit
+	// that was reached.
+	Size int64
+	// Truncated reports that Body holds only a prefix of the Size bytes
+	// received (always so for a 413, whose Body is nil).
+	Truncated bool
+	// Prediction is the decoded body when it is a prediction, the Verdict
+	// being Verified, Unverified or Duplicate (or Rejected when the queue
+	// was full or closed); nil otherwise. When Truncated it holds only the
+	// id, status, model, version and timestamps, and RawJSON returns just
+	// those fields, so that it keeps no reference to the whole body.
 	Prediction *replicate.Prediction
 }
 

@@ -15,50 +15,48 @@ import (
 // queued, an error status otherwise. Every request, accepted or not, is then
 // reported to OnDelivery (rejections best-effort).
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	d := Delivery{
-		WebhookID:  r.Header.Get(webhook.HeaderID),
-		ReceivedAt: l.cfg.Now(),
-		Status:     http.StatusOK,
-		Method:     r.Method,
-		Path:       r.URL.Path,
-		RemoteAddr: r.RemoteAddr,
-		Header:     r.Header.Clone(),
+	it := &item{
+		d: Delivery{
+			WebhookID:  r.Header.Get(webhook.HeaderID),
+			ReceivedAt: l.cfg.Now(),
+			Status:     http.StatusOK,
+			Method:     r.Method,
+			Path:       r.URL.Path,
+			RemoteAddr: r.RemoteAddr,
+			Header:     r.Header.Clone(),
+		},
+		written: make(chan struct{}),
 	}
-	written := make(chan struct{})
-	defer close(written) // lets the worker call OnDelivery after the answer
-	if l.inspect(w, r, &d) {
-		l.admit(&d, written)
+	defer close(it.written) // lets the worker call OnDelivery after the answer
+	if l.inspect(w, r, it) {
+		l.admit(it)
 	} else {
-		l.report(d, written)
+		l.report(it)
 	}
-	answer(w, d)
+	answer(w, it.d)
 }
 
-// inspect checks path, method, size, signature and body, filling in d. It
-// returns false when d was rejected.
-func (l *Listener) inspect(w http.ResponseWriter, r *http.Request, d *Delivery) bool {
+// inspect checks path, method, size, signature and body, filling in it. It
+// returns false when the delivery was rejected.
+func (l *Listener) inspect(w http.ResponseWriter, r *http.Request, it *item) bool {
+	d := &it.d
 	if r.URL.Path != l.cfg.Path {
 		return d.reject(http.StatusNotFound, "unknown path")
 	}
 	if r.Method != http.MethodPost {
 		return d.reject(http.StatusMethodNotAllowed, "method not allowed")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, l.cfg.MaxBodyBytes))
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return d.reject(http.StatusRequestEntityTooLarge, "body too large")
-		}
-		return d.reject(http.StatusBadRequest, "reading body failed")
-	}
-	d.Body = body
-	if !l.verify(r.Header, d) {
+	if !l.readBody(w, r, it) || !l.verify(r.Header, d) {
 		return false
 	}
 	// Decoding after verifying: the signature covers the raw bytes, which
-	// must never be re-serialised first (REPLICATE.md §5).
+	// must never be re-serialised first.
 	var p replicate.Prediction
-	if !isJSONObject(body) || json.Unmarshal(body, &p) != nil {
+	if !isJSONObject(d.Body) || json.Unmarshal(d.Body, &p) != nil {
 		return d.reject(http.StatusBadRequest, "malformed body")
+	}
+	if reason := notAPrediction(&p); reason != "" {
+		return d.reject(http.StatusBadRequest, "not a prediction: "+reason)
 	}
 	d.Prediction = &p
 	return true
@@ -126,6 +124,9 @@ func answer(w http.ResponseWriter, d Delivery) {
 	switch {
 	case d.Status == http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, d.Reason, d.Status)
+	case d.Status == http.StatusServiceUnavailable && d.Reason == reasonBusy:
+		w.Header().Set("Retry-After", "1")
 		http.Error(w, d.Reason, d.Status)
 	case d.Verdict == Rejected:
 		http.Error(w, d.Reason, d.Status)

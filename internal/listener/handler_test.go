@@ -2,6 +2,7 @@ package listener
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -76,6 +77,29 @@ func TestServeHTTP(t *testing.T) {
 			req: signed(goodSecret, testNow, predictionBody), status: 200, verdict: Verified, prediction: true},
 		{name: "skip verify still needs an object", cfg: Config{SkipVerify: true}, req: signed(goodSecret, testNow, `"text"`),
 			status: 400, verdict: Rejected, reason: "malformed body"},
+		{name: "empty object", req: signed(goodSecret, testNow, `{}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: missing "id"`},
+		{name: "no id", req: signed(goodSecret, testNow, `{"status":"succeeded"}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: missing "id"`},
+		{name: "empty id", req: signed(goodSecret, testNow, `{"id":"","status":"succeeded"}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: missing "id"`},
+		{name: "null id", req: signed(goodSecret, testNow, `{"id":null,"status":"succeeded"}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: missing "id"`},
+		{name: "no status", req: signed(goodSecret, testNow, `{"id":"p_abc123"}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: missing "status"`},
+		{name: "empty status", req: signed(goodSecret, testNow, `{"id":"p_abc123","status":""}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: missing "status"`},
+		{name: "unknown status", req: signed(goodSecret, testNow, `{"id":"p_abc123","status":"exploded"}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: unknown status "exploded"`},
+		{name: "status in capitals", req: signed(goodSecret, testNow, `{"id":"p_abc123","status":"SUCCEEDED"}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: unknown status "SUCCEEDED"`},
+		{name: "long unknown status is clipped", req: signed(goodSecret, testNow, `{"id":"p_abc123","status":"`+strings.Repeat("x", 100)+`"}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: unknown status "` + strings.Repeat("x", 64) + `..."`},
+		{name: "skip verify still needs a prediction", cfg: Config{SkipVerify: true}, req: signed(goodSecret, testNow, `{}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: missing "id"`},
+		{name: "skip verify with bad signature still needs a status", cfg: Config{SkipVerify: true, Secret: testSecret(t, goodSecret)},
+			req:    signed(otherSecret, testNow, `{"id":"p_abc123","status":"exploded"}`),
+			status: 400, verdict: Rejected, reason: `not a prediction: unknown status "exploded"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +110,7 @@ func TestServeHTTP(t *testing.T) {
 			rec := newRecorder()
 			l := newTestListener(t, cfg, rec)
 			req := tt.req(t)
+			sent := readAll(t, req)
 			w := serve(l, req)
 			if w.Code != tt.status {
 				t.Errorf("status = %d, want %d (body %q)", w.Code, tt.status, w.Body)
@@ -95,6 +120,7 @@ func TestServeHTTP(t *testing.T) {
 			}
 			d := rec.next(t)
 			checkDelivery(t, d, req, tt.status, tt.verdict, tt.reason, tt.prediction)
+			checkBody(t, d, sent)
 		})
 	}
 }
@@ -124,8 +150,46 @@ func checkDelivery(t *testing.T, d Delivery, req *http.Request, status int, verd
 			t.Errorf("raw body not kept: %q", d.Body)
 		}
 	}
-	if status == 413 && d.Body != nil {
-		t.Errorf("Body = %q, want nil when too large", d.Body)
+	if status == 413 && (d.Body != nil || !d.Truncated) {
+		t.Errorf("Body = %q, Truncated %v: want nil and truncated when too large", d.Body, d.Truncated)
+	}
+}
+
+// checkBody checks that a delivery whose body was read keeps all of it, as
+// sent: these bodies are all shorter than BodyPrefixBytes.
+func checkBody(t *testing.T, d Delivery, sent []byte) {
+	t.Helper()
+	switch d.Status {
+	case 404, 405, 413:
+		if d.Status != 413 && (d.Body != nil || d.Size != 0) {
+			t.Errorf("unread body: Body %q, Size %d", d.Body, d.Size)
+		}
+		return
+	}
+	if d.Size != int64(len(sent)) || !bytes.Equal(d.Body, sent) || d.Truncated {
+		t.Errorf("Body %q (Size %d, Truncated %v), want %q whole", d.Body, d.Size, d.Truncated, sent)
+	}
+}
+
+// readAll reads req's body and puts an equal one back.
+func readAll(t *testing.T, req *http.Request) []byte {
+	t.Helper()
+	b, err := io.ReadAll(req.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	return b
+}
+
+// TestValidStatuses checks every status a prediction webhook can carry.
+func TestValidStatuses(t *testing.T) {
+	for _, st := range []string{"starting", "processing", "succeeded", "failed", "canceled", "aborted"} {
+		l := newTestListener(t, Config{Secret: testSecret(t, goodSecret)}, nil)
+		body := `{"id":"p_1","status":"` + st + `"}`
+		if w := serve(l, signedRequest(t, goodSecret, "msg_"+st, testNow, body)); w.Code != http.StatusOK {
+			t.Errorf("status %q: answer %d %q", st, w.Code, w.Body)
+		}
 	}
 }
 

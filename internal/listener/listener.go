@@ -5,22 +5,22 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/dedup"
 	"github.com/notifier-dev/notifier/internal/webhook"
 )
 
 // Defaults applied by New to zero Config fields.
 const (
-	// DefaultMaxBodyBytes is generous: bodies carry inputs, logs and outputs,
-	// and a 100 kB limit caused 413s for users (REPLICATE.md §4).
+	// DefaultMaxBodyBytes is generous: bodies carry inputs, logs and
+	// outputs, and a 100 kB limit caused 413s for users.
 	DefaultMaxBodyBytes = 10 << 20
 	// DefaultQueueSize is how many deliveries may wait for OnDelivery.
 	DefaultQueueSize = 1024
-	// DefaultDedupSize is how many accepted webhook-ids are remembered.
-	DefaultDedupSize = 10000
 )
 
 // Config configures a Listener. Zero fields take the documented defaults.
@@ -36,13 +36,34 @@ type Config struct {
 	Path string
 	// MaxBodyBytes limits the body; larger bodies get 413. Default 10 MiB.
 	MaxBodyBytes int64
+	// MaxBufferedBytes bounds the memory held by bodies: those being read
+	// and those of accepted deliveries until OnDelivery returns for them.
+	// A body is reserved in full when its Content-Length is known, in
+	// doubling steps while it grows otherwise; a request the budget cannot
+	// cover gets 503 with Retry-After: 1, reason "busy", without its body
+	// being read. Rejected and Duplicate deliveries hold no budget once cut
+	// to BodyPrefixBytes (those prefixes, at most QueueSize×4 KiB, are not
+	// counted). It must be at least MaxBodyBytes. Default 2×MaxBodyBytes
+	// (20 MiB): with Go's default GOGC letting the heap grow to twice the
+	// live bytes between collections, 150 concurrent 10 MiB bodies with bad signatures
+	// leave notifier listen under 70 MB resident (tools/hostile measures
+	// it), while thousands of 2 KiB deliveries from 200 senders use a few
+	// MiB of it (TestSmallDeliveriesNeverBusy).
+	MaxBufferedBytes int64
 	// Tolerance is the replay window. Default webhook.DefaultTolerance.
 	Tolerance time.Duration
 	// QueueSize bounds the deliveries waiting for OnDelivery; when it is
 	// full the listener answers 503 and Replicate retries. Default 1024.
 	QueueSize int
-	// DedupSize is how many webhook-ids are remembered. Default 10000.
-	DedupSize int
+	// DedupWindow is how long an accepted webhook-id is remembered, so that
+	// a retry with the same id is a Duplicate: at least this long, at most
+	// an eighth longer. Replicate retries the terminal webhook with the same
+	// id; a late retry must not be processed twice. Default 1 hour.
+	DedupWindow time.Duration
+	// DedupMaxIDs bounds how many webhook-ids are remembered; past it the
+	// oldest are forgotten early. Default 1,000,000 (about 40 MB at most;
+	// see package dedup).
+	DedupMaxIDs int
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// OnDelivery is called for every delivery, accepted or not, from one
@@ -57,9 +78,10 @@ type Listener struct {
 	cfg Config
 
 	mu     sync.Mutex // guards seen, closed and sends on queue
-	seen   *dedup
+	seen   *dedup.Set
 	closed bool
 	queue  chan item
+	budget budget // bytes held by bodies; see Config.MaxBufferedBytes
 
 	workerDone chan struct{}
 	closeOnce  sync.Once
@@ -81,10 +103,14 @@ func New(cfg Config) (*Listener, error) {
 		return nil, errors.New("the webhook path must start with /")
 	}
 	applyDefaults(&cfg)
+	if cfg.MaxBufferedBytes < cfg.MaxBodyBytes {
+		return nil, fmt.Errorf("MaxBufferedBytes (%d) must be at least MaxBodyBytes (%d)", cfg.MaxBufferedBytes, cfg.MaxBodyBytes)
+	}
 	l := &Listener{
 		cfg:        cfg,
-		seen:       newDedup(cfg.DedupSize),
+		seen:       dedup.New(dedup.Config{Window: cfg.DedupWindow, MaxIDs: cfg.DedupMaxIDs, Now: cfg.Now}),
 		queue:      make(chan item, cfg.QueueSize),
+		budget:     budget{limit: cfg.MaxBufferedBytes},
 		workerDone: make(chan struct{}),
 	}
 	go l.work()
@@ -95,14 +121,20 @@ func applyDefaults(cfg *Config) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.MaxBufferedBytes <= 0 {
+		cfg.MaxBufferedBytes = 2 * cfg.MaxBodyBytes
+	}
 	if cfg.Tolerance <= 0 {
 		cfg.Tolerance = webhook.DefaultTolerance
 	}
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = DefaultQueueSize
 	}
-	if cfg.DedupSize <= 0 {
-		cfg.DedupSize = DefaultDedupSize
+	if cfg.DedupWindow <= 0 {
+		cfg.DedupWindow = dedup.DefaultWindow
+	}
+	if cfg.DedupMaxIDs <= 0 {
+		cfg.DedupMaxIDs = dedup.DefaultMaxIDs
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

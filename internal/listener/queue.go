@@ -2,40 +2,49 @@ package listener
 
 import "net/http"
 
-// item is a queued delivery. written is closed once the handler has written
-// its answer, so OnDelivery never runs before the sender has its 2xx.
+// item is a delivery on its way to OnDelivery. written is closed once the
+// handler has written its answer, so OnDelivery never runs before the sender
+// has its 2xx. held is the body budget reserved for d.Body: an accepted
+// delivery keeps it until OnDelivery returns, any other gives it back when
+// trimmed.
 type item struct {
 	d       Delivery
 	written chan struct{}
+	held    int64
 }
 
 // admit decides, atomically, whether an accepted delivery is new and queues
-// it, updating d's verdict: kept when queued, Duplicate for a remembered id,
+// it, updating its verdict: kept when queued, Duplicate for a remembered id,
 // Rejected when the queue is full or closed. Ids are remembered only once
 // queued, so a refused delivery is processed when the sender retries.
-func (l *Listener) admit(d *Delivery, written chan struct{}) {
+func (l *Listener) admit(it *item) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	d := &it.d
 	switch {
 	case l.closed:
 		d.reject(http.StatusServiceUnavailable, "shutting down")
-	case d.WebhookID != "" && l.seen.has(d.WebhookID):
+		l.trim(it)
+	case d.WebhookID != "" && l.seen.Has(d.WebhookID):
 		d.Verdict, d.Reason = Duplicate, "duplicate"
-		l.sendLocked(item{d: *d, written: written}) // best-effort report
-	case !l.sendLocked(item{d: *d, written: written}):
+		l.trim(it)
+		l.sendLocked(*it) // best-effort report
+	case !l.sendLocked(*it): // when queued, the worker releases it.held
 		d.reject(http.StatusServiceUnavailable, "queue full")
-		l.sendLocked(item{d: *d, written: written}) // a slot may have freed
+		l.trim(it)
+		l.sendLocked(*it) // a slot may have freed
 	case d.WebhookID != "":
-		l.seen.add(d.WebhookID)
+		l.seen.Add(d.WebhookID)
 	}
 }
 
-// report queues a delivery that was not admitted, best-effort.
-func (l *Listener) report(d Delivery, written chan struct{}) {
+// report queues a delivery that was not admitted, best-effort, trimmed.
+func (l *Listener) report(it *item) {
+	l.trim(it)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.closed {
-		l.sendLocked(item{d: d, written: written})
+		l.sendLocked(*it)
 	}
 }
 
@@ -50,12 +59,13 @@ func (l *Listener) sendLocked(it item) bool {
 }
 
 // work calls OnDelivery for each queued delivery, in order, until the queue
-// is closed and drained.
+// is closed and drained, and then releases the delivery's body budget.
 func (l *Listener) work() {
 	defer close(l.workerDone)
 	for it := range l.queue {
 		<-it.written
 		l.cfg.OnDelivery(it.d)
+		l.budget.release(it.held)
 	}
 }
 

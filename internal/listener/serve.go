@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sync"
 	"time"
+
+	"github.com/notifier-dev/notifier/internal/graceful"
 )
 
 // Server limits used by Serve.
@@ -34,7 +35,7 @@ func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
-	fresh := trackFresh(srv)
+	tracker := graceful.Track(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -42,9 +43,9 @@ func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err := <-errc:
 		serveErr = fmt.Errorf("serving webhooks: %w", err)
-		shutdown(srv, fresh) // finish the requests already accepted
+		shutdown(tracker) // finish the requests already accepted
 	case <-ctx.Done():
-		shutdown(srv, fresh)
+		shutdown(tracker)
 		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 			serveErr = fmt.Errorf("serving webhooks: %w", err)
 		}
@@ -53,53 +54,13 @@ func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
 	return serveErr
 }
 
-// shutdown stops srv, giving in-flight requests shutdownGrace to finish
-// before their connections are closed. Connections that never sent a
-// request are closed at once: http.Server.Shutdown would wait 5 s for each
-// (a client's transport often dials one more connection than it uses).
-func shutdown(srv *http.Server, fresh *freshConns) {
+// shutdown stops the tracked server, giving in-flight requests
+// shutdownGrace to finish before their connections are closed. Connections that never sent a
+// request are closed at once (package graceful): http.Server.Shutdown would
+// wait 5 s for each, and a client's transport often dials one more
+// connection than it uses.
+func shutdown(t *graceful.Tracker) {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- srv.Shutdown(ctx) }()
-	fresh.closeAll()
-	if err := <-done; err != nil {
-		_ = srv.Close()
-	}
-}
-
-// freshConns tracks connections in http.StateNew: accepted, no request yet.
-type freshConns struct {
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
-	done  bool
-}
-
-// trackFresh installs a ConnState hook on srv that tracks its fresh connections.
-func trackFresh(srv *http.Server) *freshConns {
-	f := &freshConns{conns: map[net.Conn]struct{}{}}
-	srv.ConnState = func(c net.Conn, s http.ConnState) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		switch {
-		case s == http.StateNew && f.done:
-			c.Close() // accepted while shutting down
-		case s == http.StateNew:
-			f.conns[c] = struct{}{}
-		default:
-			delete(f.conns, c)
-		}
-	}
-	return f
-}
-
-// closeAll closes every fresh connection, and any that turns up later.
-func (f *freshConns) closeAll() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.done = true
-	for c := range f.conns {
-		c.Close()
-	}
-	clear(f.conns)
+	_ = t.Shutdown(ctx)
 }

@@ -134,6 +134,8 @@ func TestNew(t *testing.T) {
 		{Config{}, "secret is required"},
 		{Config{Secret: &zero}, "not set"},
 		{Config{SkipVerify: true, Path: "hook"}, "must start with /"},
+		{Config{SkipVerify: true, MaxBodyBytes: 2 << 20, MaxBufferedBytes: 1 << 20}, "MaxBufferedBytes (1048576) must be at least MaxBodyBytes (2097152)"},
+		{Config{SkipVerify: true, MaxBufferedBytes: 1 << 20}, "must be at least MaxBodyBytes"},
 		{Config{SkipVerify: true}, ""},
 	}
 	for i, tt := range tests {

@@ -52,7 +52,6 @@ type prediction struct {
 	created  time.Time
 	deadline time.Time     // zero when no Cancel-After was given
 	done     chan struct{} // closed when the status becomes terminal
-	stopRun  chan struct{} // closed to stop the model's goroutine (cancel, abort)
 	hooks    *deliverer    // nil without a webhook
 
 	// Guarded by Simulator.mu.

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/graceful"
 	"github.com/notifier-dev/notifier/internal/webhook"
 )
 
@@ -30,10 +31,14 @@ const (
 	shutdownTimeout    = time.Second
 )
 
-// DefaultRetryDelays is the terminal-webhook retry schedule when Config.RetryDelays
-// is nil. Replicate's last retry comes about a minute after completion (REPLICATE.md §4).
-var DefaultRetryDelays = []time.Duration{
-	time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second,
+// defaultRetryDelays returns the terminal-webhook retry schedule used when
+// Config.RetryDelays is nil: 1, 2, 4, 8, 16 and 30 s, so that the last retry
+// comes about a minute after completion, as Replicate's does. Each call
+// returns a fresh slice.
+func defaultRetryDelays() []time.Duration {
+	return []time.Duration{
+		time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second,
+	}
 }
 
 // Faults injects failures, for tests and demos. The zero value injects none.
@@ -68,7 +73,7 @@ type Config struct {
 	Now         func() time.Time // clock for timestamps; default time.Now (durations still use real timers)
 	Faults      Faults
 	HTTPClient  *http.Client    // for webhook delivery; default: 10s timeout; redirects are never followed
-	RetryDelays []time.Duration // terminal-webhook retry schedule; nil means DefaultRetryDelays, empty means no retries
+	RetryDelays []time.Duration // terminal-webhook retry schedule; nil means 1, 2, 4, 8, 16, 30 s (about a minute, as Replicate), empty means no retries
 	Throttle    time.Duration   // output/logs webhook throttle; default DefaultThrottle
 	LogInterval time.Duration   // how often a sleeping model appends a log line; default DefaultLogInterval
 	// OnEvent, if set, observes what the simulator does. It is called from
@@ -116,7 +121,10 @@ type Simulator struct {
 	ctx    context.Context
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
-	server *http.Server
+	server *graceful.Tracker // set by Start
+	// shutdownGrace is how long Close lets API calls in flight finish;
+	// zero means shutdownTimeout. Tests lengthen it.
+	shutdownGrace time.Duration
 
 	mu      sync.Mutex
 	closed  bool
@@ -134,7 +142,7 @@ func New(cfg Config) (*Simulator, error) {
 		s.cfg.Now = time.Now
 	}
 	if s.cfg.RetryDelays == nil {
-		s.cfg.RetryDelays = DefaultRetryDelays
+		s.cfg.RetryDelays = defaultRetryDelays()
 	}
 	if s.cfg.Throttle <= 0 {
 		s.cfg.Throttle = DefaultThrottle
@@ -217,7 +225,7 @@ func (s *Simulator) Start(addr string) (string, error) {
 		ln.Close()
 		return "", errors.New("simulator already started or closed")
 	}
-	s.server = srv
+	s.server = graceful.Track(srv)
 	s.baseURL = "http://" + ln.Addr().String() + "/v1"
 	base := s.baseURL
 	s.wg.Add(1)
@@ -250,14 +258,17 @@ func (s *Simulator) Close() error {
 	s.stop()
 	var err error
 	if srv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		grace := s.shutdownGrace
+		if grace <= 0 {
+			grace = shutdownTimeout
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), grace)
 		defer cancel()
-		if srv.Shutdown(ctx) != nil {
-			// Connections a client dialled but never used (StateNew) hold
-			// Shutdown for 5 s; every prediction is already stopped, so close.
-			if err = srv.Close(); err != nil {
-				err = fmt.Errorf("closing simulator: %w", err)
-			}
+		// Connections a client dialled but never used are closed at once
+		// (package graceful); calls still running past the grace are cut:
+		// every prediction is already stopped.
+		if serr := srv.Shutdown(ctx); serr != nil && ctx.Err() == nil {
+			err = fmt.Errorf("closing simulator: %w", serr)
 		}
 	}
 	s.wg.Wait()

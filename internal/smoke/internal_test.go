@@ -77,43 +77,6 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-func TestWatchContext(t *testing.T) {
-	errStop := errors.New("stop")
-
-	// Created first: the watch context ends with the run's, with its cause.
-	ctx, cancel := context.WithCancelCause(context.Background())
-	wctx, created, release := watchContext(ctx)
-	created()
-	cancel(errStop)
-	<-wctx.Done()
-	if !errors.Is(context.Cause(wctx), errStop) {
-		t.Errorf("cause %v, want errStop", context.Cause(wctx))
-	}
-	release()
-
-	// Ended first: the watch context outlives the run's until created.
-	ctx, cancel = context.WithCancelCause(context.Background())
-	wctx, created, release = watchContext(ctx)
-	cancel(errStop)
-	<-ctx.Done()
-	if wctx.Err() != nil {
-		t.Fatal("watch context ended while the create call was in flight")
-	}
-	created()
-	<-wctx.Done()
-	if !errors.Is(context.Cause(wctx), errStop) {
-		t.Errorf("cause %v, want errStop", context.Cause(wctx))
-	}
-	release()
-
-	// Released: the watch context ends and nothing is left behind.
-	wctx, _, release = watchContext(context.Background())
-	release()
-	if wctx.Err() == nil {
-		t.Error("watch context still live after release")
-	}
-}
-
 func TestTail(t *testing.T) {
 	tests := []struct {
 		logs string
@@ -156,7 +119,7 @@ func TestNewRecord(t *testing.T) {
 	p = &replicate.Prediction{ID: "def", Status: replicate.Succeeded, Logs: &logs, CreatedAt: "garbage",
 		CompletedAt: str("2025-01-02T03:04:09Z"), Error: map[string]any{"x": 1}}
 	r = newRecord(1, &watch.Result{Prediction: p, ReceivedAt: at, Via: watch.ViaWebhook})
-	if r.LogTail != nil || r.Queue != 0 || r.Predict != 0 || r.Total != 0 || r.Lag != time.Second || r.Error != "map[x:1]" {
+	if r.LogTail != nil || r.Queue != 0 || r.Predict != 0 || r.Total != 0 || r.Lag != time.Second || r.Error != `{"x":1}` {
 		t.Errorf("record %+v", r)
 	}
 }

@@ -71,6 +71,7 @@ type thresholdsJSON struct {
 }
 
 type verdictJSON struct {
+	Result string `json:"result"`
 	Code   int    `json:"code"`
 	Reason string `json:"reason"`
 }
@@ -110,8 +111,8 @@ func (s *Summary) MarshalJSON() ([]byte, error) {
 	}
 	if t := s.Thresholds; t != nil {
 		out.Thresholds = &thresholdsJSON{MaxFailures: t.MaxFailures, MaxP95: optSeconds(t.MaxP95, t.MaxP95 > 0)}
-		code, reason := s.Verdict(t.MaxFailures, t.MaxP95)
-		out.Verdict = &verdictJSON{Code: code, Reason: reason}
+		v, reason := s.Verdict(t.MaxFailures, t.MaxP95)
+		out.Verdict = &verdictJSON{Result: v.String(), Code: s.ExitCode, Reason: reason}
 	}
 	return json.Marshal(out)
 }

@@ -1,10 +1,10 @@
 package smoke
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/replicate/replicate-go"
 )
@@ -79,12 +79,12 @@ func stoppedRecord(i int, created, canceled *replicate.Prediction, se *watch.Sto
 
 // fill copies what the record keeps of p, and computes the durations.
 func (r *Record) fill(p *replicate.Prediction) {
-	r.ID, r.Status, r.Error = p.ID, string(p.Status), errorText(p.Error)
+	r.ID, r.Status, r.Error = p.ID, string(p.Status), prediction.ErrorText(p.Error)
 	if p.Logs != nil && !r.Succeeded() {
 		r.LogTail = tail(*p.Logs, LogTailLines)
 	}
-	r.CreatedAt = stamp(&p.CreatedAt)
-	r.StartedAt, r.CompletedAt = stamp(p.StartedAt), stamp(p.CompletedAt)
+	tm := prediction.TimesOf(p)
+	r.CreatedAt, r.StartedAt, r.CompletedAt = tm.Created, tm.Started, tm.Completed
 	r.Queue = r.StartedAt.Sub(r.CreatedAt)
 	r.Predict = r.CompletedAt.Sub(r.StartedAt)
 	if p.Metrics != nil && p.Metrics.PredictTime != nil {
@@ -103,29 +103,6 @@ func keep(d time.Duration, known bool) time.Duration {
 		return d
 	}
 	return 0
-}
-
-// stamp parses an API timestamp; nil, empty or malformed gives zero.
-func stamp(s *string) time.Time {
-	if s == nil || *s == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339Nano, *s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
-}
-
-// errorText renders a prediction's error field, which is usually a string.
-func errorText(e any) string {
-	switch e := e.(type) {
-	case nil:
-		return ""
-	case string:
-		return e
-	}
-	return fmt.Sprint(e)
 }
 
 // tail returns the last n lines of logs, copied so that the logs themselves

@@ -75,7 +75,7 @@ func TestRunAllSucceed(t *testing.T) {
 			t.Errorf("%s stats %+v", name, st)
 		}
 	}
-	if code, reason := s.Verdict(0, 0); code != smoke.VerdictPassed {
+	if code, reason := s.Verdict(0, 0); code != smoke.Passed {
 		t.Errorf("Verdict = %d %q, want passed", code, reason)
 	}
 	if s.Wall <= 0 || s.Started.IsZero() {
@@ -94,8 +94,11 @@ func TestRunAllSucceed(t *testing.T) {
 		Count   int            `json:"count"`
 		Done    int            `json:"done"`
 		Counts  map[string]int `json:"counts"`
-		Verdict struct{ Code int }
-		Total   struct {
+		Verdict struct {
+			Result string
+			Code   int
+		}
+		Total struct {
 			N   int      `json:"n"`
 			P95 *float64 `json:"p95_s"`
 		}
@@ -104,7 +107,7 @@ func TestRunAllSucceed(t *testing.T) {
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Count != 200 || got.Done != 200 || got.Counts["succeeded"] != 200 || got.Verdict.Code != 0 ||
+	if got.Count != 200 || got.Done != 200 || got.Counts["succeeded"] != 200 || got.Verdict.Code != 0 || got.Verdict.Result != "passed" ||
 		got.Total.N != 200 || got.Total.P95 == nil || *got.Total.P95 < 0.2 || len(got.Records) != 200 {
 		t.Errorf("JSON summary: %.600s", raw)
 	}
@@ -121,10 +124,10 @@ func TestRunFailRate(t *testing.T) {
 	if failed == 0 || failed+s.Counts["succeeded"] != 100 || s.Failures() != failed {
 		t.Fatalf("Counts %v, Failures %d; want some failed, the rest succeeded", s.Counts, s.Failures())
 	}
-	if code, reason := s.Verdict(0, 0); code != smoke.VerdictFailures || !strings.Contains(reason, "did not succeed") {
-		t.Errorf("Verdict(0, 0) = %d %q, want %d", code, reason, smoke.VerdictFailures)
+	if code, reason := s.Verdict(0, 0); code != smoke.TooManyFailures || !strings.Contains(reason, "did not succeed") {
+		t.Errorf("Verdict(0, 0) = %d %q, want %d", code, reason, smoke.TooManyFailures)
 	}
-	if code, _ := s.Verdict(failed, 0); code != smoke.VerdictPassed {
+	if code, _ := s.Verdict(failed, 0); code != smoke.Passed {
 		t.Errorf("Verdict(%d, 0) = %d, want passed", failed, code)
 	}
 	for _, r := range s.Records {
@@ -202,8 +205,8 @@ func TestRunCreateErrors(t *testing.T) {
 			t.Errorf("record %+v", r)
 		}
 	}
-	if code, _ := s.Verdict(2, 0); code != smoke.VerdictFailures {
-		t.Errorf("Verdict = %d, want %d", code, smoke.VerdictFailures)
+	if code, _ := s.Verdict(2, 0); code != smoke.TooManyFailures {
+		t.Errorf("Verdict = %d, want %d", code, smoke.TooManyFailures)
 	}
 	var buf bytes.Buffer
 	if err := smoke.WriteJUnit(&buf, s, "smoke"); err != nil {

@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/notifier-dev/notifier/internal/waitctx"
 	"sync"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/waitctx"
 	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/replicate/replicate-go"
 )
@@ -186,15 +186,12 @@ func (r *runner) one(ctx context.Context, i int) (Record, bool) {
 // attempt makes one try at prediction i. It returns an error only when the
 // create call was answered 429: nothing was created, and the caller retries.
 func (r *runner) attempt(ctx context.Context, i int) (Record, error) {
-	wctx, created, release := watchContext(ctx)
-	defer release()
 	var first, canceled *replicate.Prediction
 	opts := r.cfg.Options
 	opts.OnEvent = func(e watch.Event) {
 		switch e.Kind {
 		case watch.EventCreated:
 			first = e.Prediction
-			created()
 		case watch.EventCanceled:
 			canceled = e.Prediction
 		}
@@ -202,8 +199,9 @@ func (r *runner) attempt(ctx context.Context, i int) (Record, error) {
 			r.cfg.Options.OnEvent(e)
 		}
 	}
-	res, err := r.hub.Watch(wctx, r.client, r.cfg.Request, opts)
+	res, err := r.hub.Watch(ctx, r.client, r.cfg.Request, opts)
 	var se *watch.StoppedError
+	var ce *watch.CreatedError
 	var ae *replicate.APIError
 	switch {
 	case err == nil:
@@ -211,12 +209,15 @@ func (r *runner) attempt(ctx context.Context, i int) (Record, error) {
 	case errors.As(err, &se):
 		r.interrupted()
 		return stoppedRecord(i, first, canceled, se), nil
+	case errors.As(err, &ce):
+		return Record{Index: i, ID: ce.PredictionID, Status: StatusError, Error: "creating prediction: " + err.Error()}, nil
 	case errors.As(err, &ae) && ae.Status == 429:
 		return Record{}, err
-	case wctx.Err() != nil:
+	case ctx.Err() != nil:
+		// The create call outlived the grace period watch gives it.
 		r.interrupted()
 		return Record{Index: i, Status: StatusStopped,
-			Error: fmt.Sprintf("%v while creating the prediction; it may have been created anyway", context.Cause(wctx))}, nil
+			Error: fmt.Sprintf("%v while creating the prediction; it may have been created anyway", context.Cause(ctx))}, nil
 	}
 	return Record{Index: i, Status: StatusError, Error: "creating prediction: " + err.Error()}, nil
 }

@@ -10,12 +10,31 @@ import (
 	"github.com/replicate/replicate-go"
 )
 
-// Verdict codes, equal to notifier's exit codes for them (DESIGN.md §2).
+// Verdict is how a run is judged against its thresholds.
+type Verdict int
+
+// The verdicts, in the order they are checked.
 const (
-	VerdictPassed   = 0 // within the thresholds
-	VerdictFailures = 3 // more predictions did not succeed than allowed
-	VerdictSlow     = 6 // the p95 of total time exceeded its bound
+	// Passed: within the thresholds.
+	Passed Verdict = iota
+	// TooManyFailures: more predictions did not succeed than allowed.
+	TooManyFailures
+	// TooSlow: the p95 of total time exceeded its bound.
+	TooSlow
 )
+
+// String is "passed", "failures" or "slow".
+func (v Verdict) String() string {
+	switch v {
+	case Passed:
+		return "passed"
+	case TooManyFailures:
+		return "failures"
+	case TooSlow:
+		return "slow"
+	}
+	return fmt.Sprintf("Verdict(%d)", int(v))
+}
 
 // Stats describes a set of durations. Percentiles use the nearest-rank
 // method: P is the smallest value such that at least P% of the values are
@@ -62,6 +81,9 @@ type Summary struct {
 	// Thresholds, when the caller sets them, are included with the verdict
 	// they give in the JSON form.
 	Thresholds *Thresholds
+	// ExitCode is the exit code the caller gives the verdict, shown in the
+	// JSON form beside it.
+	ExitCode int
 }
 
 // Summarize builds the summary of records out of count predictions. The
@@ -98,18 +120,18 @@ func (s *Summary) Failures() int {
 	return len(s.Records) - s.Counts[string(replicate.Succeeded)]
 }
 
-// Verdict judges the run: VerdictFailures when more than maxFailures
-// predictions did not succeed, else VerdictSlow when maxP95 > 0 and the p95
-// of total time exceeds it, else VerdictPassed. The reason says why in a
-// lowercase phrase.
-func (s *Summary) Verdict(maxFailures int, maxP95 time.Duration) (code int, reason string) {
+// Verdict judges the run: TooManyFailures when more than maxFailures
+// predictions did not succeed, else TooSlow when maxP95 > 0 and the p95 of
+// total time exceeds it, else Passed. The reason says why in a lowercase
+// phrase.
+func (s *Summary) Verdict(maxFailures int, maxP95 time.Duration) (v Verdict, reason string) {
 	if f := s.Failures(); f > maxFailures {
-		return VerdictFailures, fmt.Sprintf("%d of %d predictions did not succeed (at most %d allowed)", f, len(s.Records), maxFailures)
+		return TooManyFailures, fmt.Sprintf("%d of %d predictions did not succeed (at most %d allowed)", f, len(s.Records), maxFailures)
 	}
 	if maxP95 > 0 && s.Total.N > 0 && s.Total.P95 > maxP95 {
-		return VerdictSlow, fmt.Sprintf("p95 of total time %s exceeds %s", round(s.Total.P95), maxP95)
+		return TooSlow, fmt.Sprintf("p95 of total time %s exceeds %s", round(s.Total.P95), maxP95)
 	}
-	return VerdictPassed, fmt.Sprintf("%d of %d predictions succeeded", s.Counts[string(replicate.Succeeded)], len(s.Records))
+	return Passed, fmt.Sprintf("%d of %d predictions succeeded", s.Counts[string(replicate.Succeeded)], len(s.Records))
 }
 
 // Table returns the latency statistics as rows of text, a header first:

@@ -107,14 +107,14 @@ func TestVerdict(t *testing.T) {
 	tests := []struct {
 		maxFailures int
 		maxP95      time.Duration
-		want        int
+		want        smoke.Verdict
 		reason      string
 	}{
-		{0, 0, smoke.VerdictFailures, "2 of 4 predictions did not succeed (at most 0 allowed)"},
-		{1, time.Second, smoke.VerdictFailures, "2 of 4 predictions did not succeed (at most 1 allowed)"},
-		{2, 0, smoke.VerdictPassed, "2 of 4 predictions succeeded"},
-		{2, time.Second, smoke.VerdictSlow, "p95 of total time 2.1s exceeds 1s"},
-		{2, 2100 * time.Millisecond, smoke.VerdictPassed, "2 of 4 predictions succeeded"},
+		{0, 0, smoke.TooManyFailures, "2 of 4 predictions did not succeed (at most 0 allowed)"},
+		{1, time.Second, smoke.TooManyFailures, "2 of 4 predictions did not succeed (at most 1 allowed)"},
+		{2, 0, smoke.Passed, "2 of 4 predictions succeeded"},
+		{2, time.Second, smoke.TooSlow, "p95 of total time 2.1s exceeds 1s"},
+		{2, 2100 * time.Millisecond, smoke.Passed, "2 of 4 predictions succeeded"},
 	}
 	for _, tt := range tests {
 		code, reason := s.Verdict(tt.maxFailures, tt.maxP95)
@@ -122,7 +122,7 @@ func TestVerdict(t *testing.T) {
 			t.Errorf("Verdict(%d, %v) = %d %q, want %d %q", tt.maxFailures, tt.maxP95, code, reason, tt.want, tt.reason)
 		}
 	}
-	if code, _ := smoke.Summarize(0, nil).Verdict(0, time.Nanosecond); code != smoke.VerdictPassed {
+	if code, _ := smoke.Summarize(0, nil).Verdict(0, time.Nanosecond); code != smoke.Passed {
 		t.Errorf("empty summary: Verdict = %d, want passed", code)
 	}
 }
@@ -149,6 +149,7 @@ func TestSummaryJSON(t *testing.T) {
 	s := smoke.Summarize(5, sample())
 	s.Started, s.Wall = t0, 2500*time.Millisecond
 	s.Thresholds = &smoke.Thresholds{MaxFailures: 2, MaxP95: 1500 * time.Millisecond}
+	s.ExitCode = 6 // the caller's code for the verdict
 	raw, err := json.Marshal(s)
 	if err != nil {
 		t.Fatal(err)
@@ -162,7 +163,7 @@ func TestSummaryJSON(t *testing.T) {
 		"started_at": "2025-01-02T03:04:05Z",
 		"counts":     map[string]any{"succeeded": 2.0, "failed": 1.0, "error": 1.0},
 		"thresholds": map[string]any{"max_failures": 2.0, "max_p95_s": 1.5},
-		"verdict":    map[string]any{"code": 6.0, "reason": "p95 of total time 2.1s exceeds 1.5s"},
+		"verdict":    map[string]any{"result": "slow", "code": 6.0, "reason": "p95 of total time 2.1s exceeds 1.5s"},
 		"total":      map[string]any{"n": 3.0, "min_s": 1.2, "p50_s": 1.55, "p95_s": 2.1, "max_s": 2.1},
 	}
 	for k, v := range want {

@@ -11,13 +11,14 @@ import (
 )
 
 // ErrNoAuthtoken is returned for ModeNgrok when Config.Authtoken is empty or
-// blank: ngrok-go does not check it and would retry forever (REPLICATE.md §7,
-// trap 1).
+// blank: ngrok-go does not check it and would retry forever
+// (docs/replicate.md, "ngrok").
 var ErrNoAuthtoken = errors.New("no ngrok authtoken")
 
 // RefusedError is the ngrok service refusing the session or the endpoint,
 // for instance an invalid authtoken or a second session on a free account.
-// Retrying does not help; Advice says what does.
+// Retrying does not help; Code tells the caller what does
+// (https://ngrok.com/docs/errors/).
 type RefusedError struct {
 	Code    string // ngrok error code, e.g. "ERR_NGROK_107"
 	Message string // the service's explanation, first line, authtoken removed
@@ -29,33 +30,6 @@ func (e *RefusedError) Error() string {
 		return "ngrok refused the tunnel (" + e.Code + ")"
 	}
 	return "ngrok refused the tunnel (" + e.Code + "): " + e.Message
-}
-
-// Advice says what to do about the refusal; see Advice.
-func (e *RefusedError) Advice() string { return Advice(e.Code) }
-
-// advice is what to do about the refusals users meet most (issue 3).
-var advice = map[string]string{
-	"ERR_NGROK_105": "the authtoken is not valid: copy yours from https://dashboard.ngrok.com/get-started/your-authtoken into NGROK_AUTHTOKEN",
-	"ERR_NGROK_107": "the authtoken is not valid: copy yours from https://dashboard.ngrok.com/get-started/your-authtoken into NGROK_AUTHTOKEN",
-	"ERR_NGROK_108": "a free ngrok account allows one agent session at a time: stop the other ngrok agent, " +
-		"or use your own tunnel with --public-url, or a paid plan; parallel CI jobs should use --public-url or --simulate",
-	"ERR_NGROK_4018": "ngrok needs a verified account: sign up at https://dashboard.ngrok.com/signup " +
-		"and put your authtoken in NGROK_AUTHTOKEN",
-	"ERR_NGROK_334": "the endpoint is already online: stop the other agent serving it (or wait a minute for a dropped one to expire), " +
-		"and check that NGROK_DOMAIN is a domain reserved on your account",
-}
-
-// Advice says what to do about an ngrok error code, in one line; for codes
-// it does not know, it points at ngrok's page for the code.
-func Advice(code string) string {
-	if a, ok := advice[code]; ok {
-		return a
-	}
-	if code == "" {
-		return ""
-	}
-	return "see https://ngrok.com/docs/errors/" + strings.ToLower(code)
 }
 
 // ConnectTimeoutError is the ngrok service staying out of reach for the

@@ -128,10 +128,32 @@ func (w *watcher) outcome() (*RefusedError, error) {
 }
 
 // scrubErr returns err, or a copy of its text without the authtoken when
-// the text quotes it.
+// the text of err or of any error it wraps quotes it. The copy wraps
+// nothing, so that errors.Unwrap cannot lead back to the token.
 func scrubErr(err error, token string) error {
-	if msg := err.Error(); token != "" && strings.Contains(msg, token) {
-		return scrubbedError{scrub(msg, token)}
+	if err != nil && token != "" && quotes(err, token) {
+		return scrubbedError{scrub(err.Error(), token)}
 	}
 	return err
+}
+
+// quotes reports whether the text of err, or of an error in its tree,
+// contains token.
+func quotes(err error, token string) bool {
+	if strings.Contains(err.Error(), token) {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		if inner := u.Unwrap(); inner != nil {
+			return quotes(inner, token)
+		}
+	case interface{ Unwrap() []error }:
+		for _, inner := range u.Unwrap() {
+			if inner != nil && quotes(inner, token) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -43,7 +43,7 @@ func openNgrok(ctx context.Context, cfg Config) (*Tunnel, error) {
 	agent, err := ngrok.NewAgent(agentOptions(cfg, token, w.handle)...)
 	if err != nil {
 		cancel()
-		return nil, fmt.Errorf("starting ngrok agent: %w", err)
+		return nil, fmt.Errorf("starting ngrok agent: %w", scrubErr(err, token))
 	}
 
 	// The connect deadline and the caller's ctx end the session context
@@ -97,16 +97,17 @@ func shutdown(w *watcher, agent ngrok.Agent, cancel context.CancelFunc) error {
 	err := agent.Disconnect()
 	cancel()
 	if err != nil {
-		return fmt.Errorf("closing ngrok tunnel: %w", err)
+		return fmt.Errorf("closing ngrok tunnel: %w", scrubErr(err, w.token))
 	}
 	return nil
 }
 
 // agentOptions configures the agent.
 func agentOptions(cfg Config, token string, handle ngrok.EventHandler) []ngrok.AgentOption {
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+	logger := slog.New(slog.DiscardHandler)
+	if cfg.Logger != nil {
+		// The agent logs what the service says, which may quote the token.
+		logger = scrubLogger(cfg.Logger, token)
 	}
 	version := cfg.Version
 	if version == "" {

@@ -43,8 +43,9 @@ type Config struct {
 	ConnectTimeout time.Duration
 	// Version is notifier's version, sent to ngrok as client info.
 	Version string
-	// Logger receives the ngrok agent's logs; nil discards them (without
-	// one, ngrok-go logs to slog.Default, REPLICATE.md §7 trap 3).
+	// Logger receives the ngrok agent's logs, with the authtoken replaced
+	// by [authtoken] wherever it appears; nil discards them (without a
+	// logger, ngrok-go would log its warnings to slog.Default, on stderr).
 	Logger *slog.Logger
 	// OnEvent, when set, hears of the tunnel going down and coming back
 	// after it first opened. It is called from the agent's goroutine, in

@@ -1,8 +1,10 @@
 package watch_test
 
 import (
+	"net/http"
 	"testing"
 
+	"github.com/notifier-dev/notifier/internal/replicateapi"
 	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/notifier-dev/notifier/internal/watch/watchtest"
@@ -22,6 +24,13 @@ type testEnv struct {
 // for its webhooks. Both stop when the test ends.
 func newEnv(t *testing.T, faults simulator.Faults) *testEnv {
 	t.Helper()
+	return newEnvWith(t, faults, nil)
+}
+
+// newEnvWith is newEnv with the API client's requests going through
+// transport (nil: http.DefaultTransport).
+func newEnvWith(t *testing.T, faults simulator.Faults, transport http.RoundTripper) *testEnv {
+	t.Helper()
 	sim, err := simulator.New(simulator.Config{Seed: 1, Faults: faults})
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +39,7 @@ func newEnv(t *testing.T, faults simulator.Faults) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := replicate.NewClient(replicate.WithToken(sim.Token()), replicate.WithBaseURL(base))
+	client, err := replicateapi.NewClient(replicateapi.Config{Token: sim.Token(), BaseURL: base, Transport: transport})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,17 +5,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/replicate/replicate-go"
 )
-
-// Aborted is the status of a prediction whose deadline passed before it ran.
-// replicate-go lacks it, and clients that forget it poll forever (REPLICATE.md §2).
-const Aborted replicate.Status = "aborted"
-
-// Terminal reports whether a prediction in status s will not change again.
-func Terminal(s replicate.Status) bool {
-	return s.Terminated() || s == Aborted
-}
 
 // maxEarly bounds the deliveries kept for predictions not (yet) being watched.
 const maxEarly = 1024
@@ -29,12 +21,12 @@ type update struct {
 // newer reports whether u should replace old: a terminal snapshot is never
 // replaced by a non-terminal one (deliveries may arrive out of order).
 func (u *update) newer(old *update) bool {
-	return old == nil || !Terminal(old.prediction.Status)
+	return old == nil || !prediction.Terminal(old.prediction.Status)
 }
 
 // Hub routes webhook deliveries to the watches of their predictions. A
 // delivery for a prediction not watched yet is kept, because the webhook may
-// arrive before the create call returns (DESIGN.md §3).
+// arrive before the create call returns (docs/replicate.md, "Webhooks").
 type Hub struct {
 	mu      sync.Mutex
 	waiters map[string]*slot

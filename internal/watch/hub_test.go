@@ -5,33 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/replicate/replicate-go"
 )
 
 // snap returns a prediction snapshot with the given id and status.
 func snap(id string, s replicate.Status) *replicate.Prediction {
 	return &replicate.Prediction{ID: id, Status: s}
-}
-
-func TestTerminal(t *testing.T) {
-	tests := []struct {
-		status replicate.Status
-		want   bool
-	}{
-		{replicate.Starting, false},
-		{replicate.Processing, false},
-		{replicate.Succeeded, true},
-		{replicate.Failed, true},
-		{replicate.Canceled, true},
-		{Aborted, true},
-		{"", false},
-		{"unknown", false},
-	}
-	for _, tt := range tests {
-		if got := Terminal(tt.status); got != tt.want {
-			t.Errorf("Terminal(%q) = %v, want %v", tt.status, got, tt.want)
-		}
-	}
 }
 
 func TestUpdateNewer(t *testing.T) {
@@ -44,7 +24,7 @@ func TestUpdateNewer(t *testing.T) {
 		{"progress", replicate.Starting, replicate.Processing, true},
 		{"to terminal", replicate.Processing, replicate.Succeeded, true},
 		{"terminal kept over non-terminal", replicate.Succeeded, replicate.Processing, false},
-		{"aborted kept over non-terminal", Aborted, replicate.Starting, false},
+		{"aborted kept over non-terminal", prediction.Aborted, replicate.Starting, false},
 		{"terminal kept over a later terminal", replicate.Failed, replicate.Succeeded, false},
 	}
 	for _, tt := range tests {
@@ -77,7 +57,7 @@ func TestHubRouting(t *testing.T) {
 		{"early non-terminal is matched", []replicate.Status{replicate.Processing}, nil, replicate.Processing, t0},
 		{"early: later snapshot wins", []replicate.Status{replicate.Starting, replicate.Processing}, nil, replicate.Processing, t0.Add(time.Second)},
 		{"early: terminal not replaced", []replicate.Status{replicate.Succeeded, replicate.Processing}, nil, replicate.Succeeded, t0},
-		{"early: aborted not replaced", []replicate.Status{Aborted, replicate.Starting}, nil, Aborted, t0},
+		{"early: aborted not replaced", []replicate.Status{prediction.Aborted, replicate.Starting}, nil, prediction.Aborted, t0},
 		{"routed after register", nil, []replicate.Status{replicate.Failed}, replicate.Failed, t0},
 		{"registered: terminal not replaced", nil, []replicate.Status{replicate.Canceled, replicate.Processing}, replicate.Canceled, t0},
 		{"early terminal not replaced after register", []replicate.Status{replicate.Succeeded}, []replicate.Status{replicate.Processing}, replicate.Succeeded, t0},

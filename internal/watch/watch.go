@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/prediction"
+	"github.com/notifier-dev/notifier/internal/replicateapi"
+	"github.com/notifier-dev/notifier/internal/waitctx"
 	"github.com/replicate/replicate-go"
 )
 
@@ -55,6 +58,12 @@ type Event struct {
 	Err        error
 }
 
+// Defaults of Options.
+const (
+	DefaultCancelTimeout = 10 * time.Second
+	DefaultCreateGrace   = 5 * time.Second
+)
+
 // Options tune a watch.
 type Options struct {
 	// PollInterval is the safety net: the prediction is also fetched this often. 0 = never.
@@ -63,46 +72,83 @@ type Options struct {
 	NoCancel bool
 	// CancelTimeout bounds the cancel call made on the way out (default 10s).
 	CancelTimeout time.Duration
+	// CreateGrace is how long a create call in flight when ctx ends may
+	// still take (default 5s): its answer says what to cancel, where
+	// abandoning it would leave a prediction running unseen.
+	CreateGrace time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// OnEvent, if set, is called synchronously from the watching goroutine.
 	OnEvent func(Event)
 }
 
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.CancelTimeout <= 0 {
+		o.CancelTimeout = DefaultCancelTimeout
+	}
+	if o.CreateGrace <= 0 {
+		o.CreateGrace = DefaultCreateGrace
+	}
+	return o
+}
+
+func (o Options) emit(e Event) {
+	if o.OnEvent != nil {
+		o.OnEvent(e)
+	}
+}
+
 // Watch creates the prediction and waits until it is terminal, taking the
-// first terminal snapshot that arrives by webhook (via h) or by poll. When ctx
-// ends first, it cancels the prediction (unless NoCancel) and returns
-// context.Cause(ctx) wrapped in a *StoppedError.
+// first terminal snapshot that arrives by webhook (via h) or by poll.
+//
+// When ctx ends first, it cancels the prediction (unless NoCancel) and
+// returns context.Cause(ctx) wrapped in a *StoppedError; a create call in
+// flight then is let finish (Options.CreateGrace) so that what it made is
+// canceled too. When the API created the prediction but its answer could not
+// be read, Watch cancels it (unless NoCancel) and returns a *CreatedError.
 func (h *Hub) Watch(ctx context.Context, c *replicate.Client, req Request, opts Options) (*Result, error) {
-	if opts.Now == nil {
-		opts.Now = time.Now
+	opts = opts.withDefaults()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err // told to stop before anything was created
 	}
-	emit := func(e Event) {
-		if opts.OnEvent != nil {
-			opts.OnEvent(e)
-		}
-	}
-	p, err := create(ctx, c, req)
+	p, err := h.create(ctx, c, req, opts)
 	if err != nil {
 		return nil, err
 	}
 	s := h.register(p.ID)
 	defer h.unregister(p.ID)
-	emit(Event{Kind: EventCreated, Prediction: p, At: opts.Now()})
+	opts.emit(Event{Kind: EventCreated, Prediction: p, At: opts.Now()})
 
-	if u := s.take(); u != nil {
-		if Terminal(u.prediction.Status) {
-			return &Result{Prediction: u.prediction, ReceivedAt: u.receivedAt, Via: ViaWebhook}, nil
-		}
-		emit(Event{Kind: EventWebhook, Prediction: u.prediction, At: u.receivedAt})
+	if res := takeTerminal(s, opts); res != nil {
+		return res, nil
 	}
-	if Terminal(p.Status) {
+	if prediction.Terminal(p.Status) {
 		return &Result{Prediction: p, ReceivedAt: opts.Now(), Via: ViaCreate}, nil
 	}
-	return h.wait(ctx, c, p.ID, s, opts, emit)
+	if ctx.Err() != nil {
+		return nil, stop(ctx, c, p.ID, opts) // created during the grace period
+	}
+	return h.wait(ctx, c, p.ID, s, opts)
 }
 
-func (h *Hub) wait(ctx context.Context, c *replicate.Client, id string, s *slot, opts Options, emit func(Event)) (*Result, error) {
+// takeTerminal takes the slot's latest snapshot: the result when it is
+// terminal, else shown as progress.
+func takeTerminal(s *slot, opts Options) *Result {
+	u := s.take()
+	if u == nil {
+		return nil
+	}
+	if prediction.Terminal(u.prediction.Status) {
+		return &Result{Prediction: u.prediction, ReceivedAt: u.receivedAt, Via: ViaWebhook}
+	}
+	opts.emit(Event{Kind: EventWebhook, Prediction: u.prediction, At: u.receivedAt})
+	return nil
+}
+
+func (h *Hub) wait(ctx context.Context, c *replicate.Client, id string, s *slot, opts Options) (*Result, error) {
 	var tick <-chan time.Time
 	if opts.PollInterval > 0 {
 		t := time.NewTicker(opts.PollInterval)
@@ -111,11 +157,8 @@ func (h *Hub) wait(ctx context.Context, c *replicate.Client, id string, s *slot,
 	}
 	for {
 		// A delivery may be waiting from before this loop started.
-		if u := s.take(); u != nil {
-			if Terminal(u.prediction.Status) {
-				return &Result{Prediction: u.prediction, ReceivedAt: u.receivedAt, Via: ViaWebhook}, nil
-			}
-			emit(Event{Kind: EventWebhook, Prediction: u.prediction, At: u.receivedAt})
+		if res := takeTerminal(s, opts); res != nil {
+			return res, nil
 		}
 		select {
 		case <-s.notify:
@@ -123,40 +166,46 @@ func (h *Hub) wait(ctx context.Context, c *replicate.Client, id string, s *slot,
 			p, err := c.GetPrediction(ctx, id)
 			if err != nil {
 				if ctx.Err() == nil {
-					emit(Event{Kind: EventPollFailed, Err: err, At: opts.Now()})
+					opts.emit(Event{Kind: EventPollFailed, Err: err, At: opts.Now()})
 				}
 				continue
 			}
-			if Terminal(p.Status) {
+			if prediction.Terminal(p.Status) {
 				return &Result{Prediction: p, ReceivedAt: opts.Now(), Via: ViaPoll}, nil
 			}
 		case <-ctx.Done():
-			return nil, h.stop(ctx, c, id, opts, emit)
+			return nil, stop(ctx, c, id, opts)
 		}
 	}
 }
 
 // stop cancels the prediction when ctx ended, unless told not to.
-func (h *Hub) stop(ctx context.Context, c *replicate.Client, id string, opts Options, emit func(Event)) error {
+func stop(ctx context.Context, c *replicate.Client, id string, opts Options) error {
 	se := &StoppedError{PredictionID: id, Cause: context.Cause(ctx)}
-	if opts.NoCancel {
-		return se
-	}
-	timeout := opts.CancelTimeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-	defer cancel()
-	p, err := c.CancelPrediction(cctx, id)
-	if err != nil {
-		se.CancelErr = err
-		emit(Event{Kind: EventCancelFailed, Err: err, At: opts.Now()})
-		return se
-	}
-	se.Canceled = true
-	emit(Event{Kind: EventCanceled, Prediction: p, At: opts.Now()})
+	se.Canceled, se.CancelErr = cancelPrediction(ctx, c, id, opts)
 	return se
+}
+
+// cancelPrediction cancels id with a fresh context bounded by
+// CancelTimeout, unless NoCancel; it reports whether it did.
+func cancelPrediction(ctx context.Context, c *replicate.Client, id string, opts Options) (bool, error) {
+	if opts.NoCancel {
+		return false, nil
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.CancelTimeout)
+	defer cancel()
+	cctx, obs := replicateapi.Observe(cctx)
+	p, err := c.CancelPrediction(cctx, id)
+	if err != nil && obs.Accepted() {
+		// Canceled, though its answer could not be decoded.
+		p, err = &replicate.Prediction{ID: id, Status: replicate.Canceled}, nil
+	}
+	if err != nil {
+		opts.emit(Event{Kind: EventCancelFailed, Err: err, At: opts.Now()})
+		return false, err
+	}
+	opts.emit(Event{Kind: EventCanceled, Prediction: p, At: opts.Now()})
+	return true, nil
 }
 
 // StoppedError reports a watch that ended before the prediction finished.
@@ -168,19 +217,56 @@ type StoppedError struct {
 }
 
 func (e *StoppedError) Error() string {
-	switch {
-	case e.Canceled:
-		return fmt.Sprintf("%v; prediction %s canceled", e.Cause, e.PredictionID)
-	case e.CancelErr != nil:
-		return fmt.Sprintf("%v; canceling prediction %s failed: %v", e.Cause, e.PredictionID, e.CancelErr)
-	}
-	return fmt.Sprintf("%v; prediction %s left running", e.Cause, e.PredictionID)
+	return fmt.Sprintf("%v; prediction %s %s", e.Cause, e.PredictionID, fate(e.Canceled, e.CancelErr))
 }
 
 func (e *StoppedError) Unwrap() error { return e.Cause }
 
+// CreatedError reports a create call that made a prediction but failed
+// afterwards, such as when its answer could not be decoded.
+type CreatedError struct {
+	PredictionID string
+	Err          error // why the create call failed
+	Canceled     bool  // the prediction was canceled since
+	CancelErr    error // why canceling it failed, if it was tried
+}
+
+func (e *CreatedError) Error() string {
+	return fmt.Sprintf("%v; prediction %s was created and %s", e.Err, e.PredictionID, fate(e.Canceled, e.CancelErr))
+}
+
+func (e *CreatedError) Unwrap() error { return e.Err }
+
+func fate(canceled bool, cancelErr error) string {
+	switch {
+	case canceled:
+		return "canceled"
+	case cancelErr != nil:
+		return fmt.Sprintf("could not be canceled: %v", cancelErr)
+	}
+	return "left running"
+}
+
 // create starts the prediction through the route that fits the request.
-func create(ctx context.Context, c *replicate.Client, req Request) (*replicate.Prediction, error) {
+// The call may outlive ctx by opts.CreateGrace, so that what it creates is
+// known; a prediction created although the call failed is canceled.
+func (h *Hub) create(ctx context.Context, c *replicate.Client, req Request, opts Options) (*replicate.Prediction, error) {
+	gctx, release := waitctx.Grace(ctx, opts.CreateGrace)
+	defer release()
+	gctx, created := replicateapi.CaptureCreated(gctx)
+	p, err := createCall(gctx, c, req)
+	if err == nil {
+		return p, nil
+	}
+	if id := created.ID(); id != "" {
+		ce := &CreatedError{PredictionID: id, Err: err}
+		ce.Canceled, ce.CancelErr = cancelPrediction(ctx, c, id, opts)
+		return nil, ce
+	}
+	return nil, err
+}
+
+func createCall(ctx context.Context, c *replicate.Client, req Request) (*replicate.Prediction, error) {
 	var wh *replicate.Webhook
 	if req.WebhookURL != "" {
 		wh = &replicate.Webhook{URL: req.WebhookURL, Events: req.Events}

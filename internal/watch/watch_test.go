@@ -236,7 +236,7 @@ func TestWatchCancelFails(t *testing.T) {
 	if se.Canceled || se.CancelErr == nil {
 		t.Errorf("Canceled = %v, CancelErr = %v; want false and an error", se.Canceled, se.CancelErr)
 	}
-	if !strings.Contains(err.Error(), "canceling prediction") {
+	if !strings.Contains(err.Error(), "could not be canceled") {
 		t.Errorf("message %q does not say canceling failed", err.Error())
 	}
 	if !rec.has(watch.EventCancelFailed) {

@@ -51,14 +51,20 @@ type SMTPConfig struct {
 
 // ParseSMTPURL parses smtp://user:pass@host:587 (STARTTLS required),
 // smtps://user:pass@host:465 (implicit TLS) or smtp://host:25?tls=none (no TLS).
-// Credentials may be percent-encoded. Errors never contain the password: they
-// never quote the URL, because url.Parse errors do and a password with an
-// unescaped '/' or '#' ends up in them.
+// Credentials may be percent-encoded. Errors never contain any part of the
+// username or password: they never quote the URL, because url.Parse errors
+// do, and they quote a query parameter only once it is certain that no
+// credential spilled into the query.
 func ParseSMTPURL(raw string) (SMTPConfig, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	raw = strings.TrimSpace(raw)
+	if userinfoSpills(raw) {
+		return SMTPConfig{}, errors.New("invalid SMTP URL: a /, ? or # in the username or password " +
+			"must be percent-encoded, as %2F, %3F or %23")
+	}
+	u, err := url.Parse(raw)
 	if err != nil {
-		return SMTPConfig{}, errors.New("invalid SMTP URL: cannot parse it " +
-			"(percent-encode special characters in the username and password, e.g. / as %2F)")
+		return SMTPConfig{}, errors.New("invalid SMTP URL: cannot parse it (percent-encode special " +
+			"characters in the username and password, e.g. % as %25, a space as %20, / as %2F)")
 	}
 	var cfg SMTPConfig
 	switch u.Scheme {
@@ -88,6 +94,22 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 		return SMTPConfig{}, err
 	}
 	return cfg, nil
+}
+
+// userinfoSpills reports whether an '@' comes after the end of the
+// authority, at the first '/', '?' or '#' after "scheme://". No valid SMTP
+// URL has one there (the path is empty, the only parameter is tls=none, a
+// fragment is refused), so the '@' is the one that ends the credentials,
+// and one of them holds an unescaped '/', '?' or '#': url.Parse would take
+// the rest of them for the path, the query or the fragment, and the error
+// about that part would quote them.
+func userinfoSpills(raw string) bool {
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return false
+	}
+	end := strings.IndexAny(rest, "/?#")
+	return end >= 0 && strings.Contains(rest[end:], "@")
 }
 
 // applyQuery reads the tls= parameter, the only one accepted.

@@ -86,12 +86,20 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Unwrap gives the underlying error, e.g. context.Canceled.
+// Unwrap gives the underlying error, e.g. context.Canceled. When that
+// error's text showed the password, Unwrap gives instead an error with the
+// redacted text only, so that the password cannot be reached through it.
 func (e *Error) Unwrap() error { return e.err }
 
-// classify turns a go-mail error into an *Error, removing password from its text.
-func classify(err error, password string) *Error {
-	e := &Error{err: err, Detail: detail(err, password)}
+// redactedError is an error whose text had the password removed.
+type redactedError struct{ msg string }
+
+func (e *redactedError) Error() string { return e.msg }
+
+// classify turns a go-mail error into an *Error, removing the password from
+// its text, including the base64 forms in which AUTH sends it.
+func classify(err error, username, password string) *Error {
+	e := &Error{err: err, Detail: detail(err, username, password)}
 	var tp *textproto.Error
 	if errors.As(err, &tp) {
 		e.Code = tp.Code
@@ -119,7 +127,31 @@ func classify(err error, password string) *Error {
 	case isConnError(err):
 		e.Kind, e.Temporary = KindConnection, !isPermanentDNS(err)
 	}
+	if showsPassword(err, username, password) {
+		e.err = &redactedError{msg: redact(err.Error(), username, password)}
+	}
 	return e
+}
+
+// showsPassword reports whether the text of err, or of an error it wraps,
+// shows the password in a spelling that redact removes.
+func showsPassword(err error, username, password string) bool {
+	if msg := err.Error(); redact(msg, username, password) != msg {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		if inner := u.Unwrap(); inner != nil {
+			return showsPassword(inner, username, password)
+		}
+	case interface{ Unwrap() []error }:
+		for _, inner := range u.Unwrap() {
+			if inner != nil && showsPassword(inner, username, password) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sendErrorKind classifies a failure after the connection was set up.
@@ -176,7 +208,7 @@ func isPermanentDNS(err error) bool {
 
 // detail is err's text on one line, without go-mail's phase prefixes, the
 // message ID it appends, or the password in any spelling.
-func detail(err error, password string) string {
+func detail(err error, username, password string) string {
 	s := err.Error()
 	for _, prefix := range []string{"dial failed: ", "send failed: ", "SMTP AUTH failed: "} {
 		s = strings.TrimPrefix(s, prefix)
@@ -185,7 +217,7 @@ func detail(err error, password string) string {
 		s = before
 	}
 	s = quotedReply.ReplaceAllStringFunc(s, unquoteReply)
-	return strings.Join(strings.Fields(oneLine(redact(s, password))), " ")
+	return strings.Join(strings.Fields(oneLine(redact(s, username, password))), " ")
 }
 
 // quotedReply matches an SMTP reply as net/textproto.Error shows it since

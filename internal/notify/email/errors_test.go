@@ -41,7 +41,7 @@ func TestClassify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := classify(tt.err, "")
+			e := classify(tt.err, "", "")
 			if e.Kind != tt.kind || e.Code != tt.code || e.Temporary != tt.temporary {
 				t.Errorf("classify = kind %v, code %d, temporary %v; want %v, %d, %v", e.Kind, e.Code, e.Temporary, tt.kind, tt.code, tt.temporary)
 			}

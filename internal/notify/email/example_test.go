@@ -20,5 +20,5 @@ func ExampleParseSMTPURL() {
 	// Output:
 	// smtp.example.com 587 starttls apikey
 	// smtp://apikey:xxxxx@smtp.example.com:587
-	// invalid SMTP URL: cannot parse it (percent-encode special characters in the username and password, e.g. / as %2F)
+	// invalid SMTP URL: a /, ? or # in the username or password must be percent-encoded, as %2F, %3F or %23
 }

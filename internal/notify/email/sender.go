@@ -95,7 +95,7 @@ func (s *Sender) Send(ctx context.Context, msg *Message, to []string) error {
 			// sending again would deliver it twice.
 			return nil
 		}
-		e := classify(err, s.cfg.Password)
+		e := classify(err, s.cfg.Username, s.cfg.Password)
 		e.Attempts = attempt
 		if ctx.Err() != nil {
 			return interrupted(ctx, e)

@@ -42,6 +42,12 @@ type Options struct {
 	// Username and Password, when Username is set, require AUTH PLAIN with
 	// exactly these before MAIL FROM.
 	Username, Password string
+	// AuthReply, when set, offers AUTH PLAIN and refuses every AUTH, right
+	// or wrong, with "535 5.7.8 " and AuthReply, in which {mech} stands for
+	// the mechanism and {response} for the client's response as it sent
+	// it, in base64. Some servers quote the refused AUTH line back like
+	// this: "Authentication failed: {response}", "rejected: AUTH {mech} {response}".
+	AuthReply string
 	// FailFirst answers the first FailFirst MAIL FROM commands (of
 	// authenticated sessions, when AUTH is required) with "451 4.3.0", like
 	// a greylisting or overloaded server.
@@ -205,11 +211,18 @@ func (s *Server) MailCommands() int {
 	return s.mails
 }
 
-// AuthFailures is how many AUTH attempts had wrong credentials.
+// AuthFailures is how many AUTH attempts had wrong credentials, or were
+// refused with AuthReply.
 func (s *Server) AuthFailures() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.authFailures
+}
+
+func (s *Server) countAuthFailure() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.authFailures++
 }
 
 func (s *Server) countConn() {

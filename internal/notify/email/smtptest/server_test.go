@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +115,51 @@ func TestCertPEM(t *testing.T) {
 	srv := start(t, Options{Security: ImplicitTLS})
 	if pem := string(srv.CertPEM()); !strings.HasPrefix(pem, "-----BEGIN CERTIFICATE-----") {
 		t.Errorf("CertPEM = %q", pem)
+	}
+}
+
+func TestAuthReplyEchoesResponse(t *testing.T) {
+	srv := start(t, Options{Security: StartTLS, Username: "u", Password: "p", AuthReply: "rejected: AUTH {mech} {response}"})
+	c := dial(t, srv)
+	// Right credentials, refused all the same; AHUAcA== is "\x00u\x00p".
+	err := c.Auth(smtp.PlainAuth("", "u", "p", srv.Host()))
+	var tp *textproto.Error
+	if !errors.As(err, &tp) || tp.Code != 535 || tp.Msg != "5.7.8 rejected: AUTH PLAIN AHUAcA==" {
+		t.Errorf("AUTH = %v, want 535 5.7.8 quoting the response", err)
+	}
+	if srv.AuthFailures() != 1 {
+		t.Errorf("%d auth failures, want 1", srv.AuthFailures())
+	}
+}
+
+// A client that sends its response on the line after "334 " gets it
+// quoted back too.
+func TestAuthReplyWithoutInitialResponse(t *testing.T) {
+	srv := start(t, Options{AuthReply: "Authentication failed: {response}"})
+	conn, err := textproto.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	steps := []struct {
+		send string
+		code int
+		want string
+	}{
+		{"", 220, ""},
+		{"EHLO client", 250, ""},
+		{"AUTH PLAIN", 334, ""},
+		{"AHUAcA==", 535, "5.7.8 Authentication failed: AHUAcA=="},
+	}
+	for _, s := range steps {
+		if s.send != "" {
+			if err := conn.PrintfLine("%s", s.send); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, msg, err := conn.ReadResponse(s.code)
+		if err != nil || (s.want != "" && msg != s.want) {
+			t.Fatalf("after %q: %q, %v; want %d %q", s.send, msg, err, s.code, s.want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package smtptest
 
 import (
+	"encoding/base64"
 	"errors"
 	"io"
 	"strings"
@@ -19,8 +20,8 @@ var (
 	}
 )
 
-// backend makes one session per connection; with a username configured the
-// session also offers AUTH PLAIN.
+// backend makes one session per connection; with a username or an
+// AuthReply configured the session also offers AUTH PLAIN.
 type backend struct{ s *Server }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
@@ -30,7 +31,7 @@ func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 		return nil, errDropped
 	}
 	sess := &session{s: b.s}
-	if b.s.opts.Username != "" {
+	if b.s.opts.Username != "" || b.s.opts.AuthReply != "" {
 		return &authSession{sess}, nil
 	}
 	return sess, nil
@@ -94,15 +95,38 @@ func (a *authSession) Auth(mech string) (sasl.Server, error) {
 	if mech != sasl.Plain {
 		return nil, smtp.ErrAuthUnknownMechanism
 	}
+	if a.s.opts.AuthReply != "" {
+		return &echoServer{s: a.s, mech: mech}, nil
+	}
 	return sasl.NewPlainServer(func(identity, username, password string) error {
 		opts := a.s.opts
 		if (identity != "" && identity != username) || username != opts.Username || password != opts.Password {
-			a.s.mu.Lock()
-			a.s.authFailures++
-			a.s.mu.Unlock()
+			a.s.countAuthFailure()
 			return smtp.ErrAuthFailed
 		}
 		a.authed = true
 		return nil
 	}), nil
+}
+
+// echoServer refuses AUTH with Options.AuthReply, quoting the client's
+// response back.
+type echoServer struct {
+	s     *Server
+	mech  string
+	asked bool
+}
+
+func (e *echoServer) Next(response []byte) ([]byte, bool, error) {
+	if response == nil && !e.asked {
+		// No initial response on the AUTH line: ask for it with "334 ".
+		e.asked = true
+		return []byte{}, false, nil
+	}
+	e.s.countAuthFailure()
+	// go-smtp decoded the response from standard base64; encoding it again
+	// gives back the text the client sent.
+	msg := strings.NewReplacer("{mech}", e.mech, "{response}", base64.StdEncoding.EncodeToString(response)).
+		Replace(e.s.opts.AuthReply)
+	return nil, false, &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: msg}
 }

@@ -1,13 +1,14 @@
-package cli
+package replicateapi
 
 import (
 	"context"
 	"fmt"
-	"github.com/notifier-dev/notifier/internal/waitctx"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/notifier-dev/notifier/internal/waitctx"
 )
 
 // retryTransport retries Replicate API requests: GETs on 429 and 5xx, other
@@ -26,6 +27,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			req.Body != nil && req.GetBody == nil // this body cannot be sent again
 		if stop {
 			record(req, resp, err)
+			resp = capture(req, resp)
 			if resp != nil {
 				// replicate-go would sleep for Retry-After itself, ignoring the context.
 				resp.Header.Del("Retry-After")
@@ -67,9 +69,10 @@ func retryDelay(resp *http.Response, fallback time.Duration) time.Duration {
 	return fallback
 }
 
-// observation records the last HTTP outcome of the calls made with a context
-// from observe, for errors that replicate-go drops (GetDefaultWebhookSecret).
-type observation struct {
+// Observation records the last HTTP outcome of the calls made with a
+// context from Observe, for errors that replicate-go drops
+// (GetDefaultWebhookSecret returns none of its cause).
+type Observation struct {
 	mu     sync.Mutex
 	status int
 	err    error
@@ -77,14 +80,15 @@ type observation struct {
 
 type observeKey struct{}
 
-// observe returns a context whose API calls record their outcome in the observation.
-func observe(ctx context.Context) (context.Context, *observation) {
-	o := &observation{}
+// Observe returns a context whose API calls record their outcome in the
+// Observation.
+func Observe(ctx context.Context) (context.Context, *Observation) {
+	o := &Observation{}
 	return context.WithValue(ctx, observeKey{}, o), o
 }
 
 func record(req *http.Request, resp *http.Response, err error) {
-	o, ok := req.Context().Value(observeKey{}).(*observation)
+	o, ok := req.Context().Value(observeKey{}).(*Observation)
 	if !ok {
 		return
 	}
@@ -96,8 +100,16 @@ func record(req *http.Request, resp *http.Response, err error) {
 	}
 }
 
-// describe explains the recorded outcome in a few words.
-func (o *observation) describe() string {
+// Accepted reports whether the last call was answered 2xx: the API did what
+// was asked even when replicate-go could not decode its answer.
+func (o *Observation) Accepted() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.err == nil && o.status/100 == 2
+}
+
+// Describe explains the recorded outcome in a few words.
+func (o *Observation) Describe() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	switch {

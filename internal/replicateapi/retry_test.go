@@ -1,4 +1,4 @@
-package cli
+package replicateapi
 
 import (
 	"bytes"
@@ -239,8 +239,8 @@ func TestRetryable(t *testing.T) {
 
 func TestObserve(t *testing.T) {
 	srv := newScriptedServer(t, scriptedReply{401, ""})
-	ctx, o := observe(context.Background())
-	if got := o.describe(); got != "no answer from the API" {
+	ctx, o := Observe(context.Background())
+	if got := o.Describe(); got != "no answer from the API" {
 		t.Errorf("describe before any call = %q", got)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
@@ -252,7 +252,7 @@ func TestObserve(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if got, want := o.describe(), "the API answered HTTP 401 Unauthorized"; got != want {
+	if got, want := o.Describe(), "the API answered HTTP 401 Unauthorized"; got != want {
 		t.Errorf("describe = %q, want %q", got, want)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/notifier-dev/notifier/internal/replicateapi"
 	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/replicate/replicate-go"
 )
@@ -85,7 +86,7 @@ func TestAPIErrorFromSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := newAPIClient(apiConfig{Token: "r8_wrong", BaseURL: base})
+	c, err := replicateapi.NewClient(replicateapi.Config{Token: "r8_wrong", BaseURL: base})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,14 +105,14 @@ func TestAPIConfigFromEnv(t *testing.T) {
 	tests := []struct {
 		name     string
 		env      map[string]string
-		want     apiConfig
+		want     replicateapi.Config
 		wantCode int // 0 = no error
 		wantHint string
 	}{
-		{"token and default URL", map[string]string{envAPIToken: " r8_x\n"}, apiConfig{Token: "r8_x", BaseURL: defaultBaseURL}, 0, ""},
-		{"custom URL", map[string]string{envAPIToken: "r8_x", envBaseURL: "http://127.0.0.1:1/v1"}, apiConfig{Token: "r8_x", BaseURL: "http://127.0.0.1:1/v1"}, 0, ""},
-		{"no token", nil, apiConfig{}, exitError, "--simulate"},
-		{"bad URL", map[string]string{envAPIToken: "r8_x", envBaseURL: "api.replicate.com"}, apiConfig{}, exitUsage, defaultBaseURL},
+		{"token and default URL", map[string]string{envAPIToken: " r8_x\n"}, replicateapi.Config{Token: "r8_x", BaseURL: defaultBaseURL, UserAgent: userAgent()}, 0, ""},
+		{"custom URL", map[string]string{envAPIToken: "r8_x", envBaseURL: "http://127.0.0.1:1/v1"}, replicateapi.Config{Token: "r8_x", BaseURL: "http://127.0.0.1:1/v1", UserAgent: userAgent()}, 0, ""},
+		{"no token", nil, replicateapi.Config{}, exitError, "--simulate"},
+		{"bad URL", map[string]string{envAPIToken: "r8_x", envBaseURL: "api.replicate.com"}, replicateapi.Config{}, exitUsage, defaultBaseURL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/notifier-dev/notifier/internal/delivery"
+	"github.com/notifier-dev/notifier/internal/listener"
+	"github.com/notifier-dev/notifier/internal/notify"
+	"github.com/notifier-dev/notifier/internal/webhook"
+)
+
+// listenSession is listen, started: the webhook server and what each
+// delivery goes to: stdout, the record file, the forward target and the
+// notifications. Only printing and recording happen on the listener's
+// worker; forwards and notifications go through bounded queues of their own.
+type listenSession struct {
+	plan     *listenPlan
+	r        *deliveryRenderer
+	pr       *progress
+	srv      *webhookServer
+	rec      *delivery.Writer
+	fwd      *delivery.Forwarder
+	notify   *notify.Dispatcher
+	stream   *notify.Stream
+	enough   chan struct{} // closed after --max-deliveries accepted deliveries
+	accepted int           // used by the listener's worker only
+
+	mu        sync.Mutex
+	outErr    error // the first failure to write stdout
+	fwdDrops  int   // deliveries not forwarded: the forward queue was full
+	enoughSet sync.Once
+}
+
+// startListen finds the secret, opens what the deliveries go to and the
+// server, and announces the URL. On error, what was started is stopped.
+func startListen(ctx context.Context, plan *listenPlan, ios *IOStreams, log *slog.Logger, getenv func(string) string) (*listenSession, error) {
+	s := &listenSession{plan: plan, r: newDeliveryRenderer(ios, plan.json), enough: make(chan struct{})}
+	s.pr = s.r.pr
+	if err := s.start(ctx, ios, log, getenv); err != nil {
+		s.stopAll(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *listenSession) start(ctx context.Context, ios *IOStreams, log *slog.Logger, getenv func(string) string) (err error) {
+	plan := s.plan
+	if plan.listener.Secret, err = listenSecret(ctx, plan, ios, log, getenv); err != nil {
+		return err
+	}
+	if plan.record != "" {
+		if s.rec, err = delivery.Create(plan.record); err != nil {
+			return withHint(fmt.Errorf("opening the --record file: %w", err))
+		}
+	}
+	if plan.forwardTo != "" {
+		s.fwd = delivery.NewForwarder(delivery.ForwarderConfig{URL: plan.forwardTo, Timeout: plan.forwardTimeout, OnResult: s.forwarded})
+	}
+	if plan.notify != nil {
+		s.notify = plan.notify.start(s.pr, true)
+		s.stream = notify.NewStream(s.notify, notify.StreamConfig{Alert: plan.alert, OnAlert: s.alerted})
+	}
+	tc := plan.tunnel
+	tc.Logger, tc.OnEvent = log, s.pr.tunnelEvent
+	lc := plan.listener
+	lc.OnDelivery = s.deliver
+	if s.srv, err = startServer(ctx, tc, lc); err != nil {
+		return err
+	}
+	if err := s.r.ready(s.srv.URL, lc); err != nil {
+		return err
+	}
+	for _, w := range s.srv.warnings() {
+		s.pr.warnf("%s", w)
+	}
+	return nil
+}
+
+// listenSecret finds the signing secret; with --skip-verify only from the
+// environment, never fetched.
+func listenSecret(ctx context.Context, plan *listenPlan, ios *IOStreams, log *slog.Logger, getenv func(string) string) (*webhook.Secret, error) {
+	if plan.listener.SkipVerify && strings.TrimSpace(getenv(envWebhookSecret)) == "" {
+		return nil, nil
+	}
+	api, err := startAPI(ios, getenv, false, log)
+	if err != nil {
+		return nil, err
+	}
+	return api.Secret(ctx)
+}
+
+// deliver is the listener's OnDelivery: called for every delivery, in
+// order, from one goroutine.
+func (s *listenSession) deliver(d listener.Delivery) {
+	if err := s.r.render(d); err != nil {
+		s.outputFailed(err)
+	}
+	if s.rec != nil {
+		if err := s.rec.Write(d); err != nil {
+			s.pr.warnf("%v", err)
+		}
+	}
+	if !d.Accepted() {
+		return
+	}
+	if s.fwd != nil {
+		if err := s.fwd.Forward(d); errors.Is(err, delivery.ErrQueueFull) {
+			s.mu.Lock()
+			s.fwdDrops++
+			s.mu.Unlock()
+			s.pr.warnf("not forwarded: %s: the target is slower than deliveries arrive and the forward queue is full", clean(orDash(d.WebhookID)))
+		}
+	}
+	if s.stream != nil && d.Prediction != nil {
+		var notes []string
+		if d.Verdict == listener.Unverified {
+			notes = append(notes, "UNVERIFIED delivery ("+d.Reason+"): accepted because of --skip-verify")
+		}
+		s.stream.Observe(d.Prediction, d.Body, d.ReceivedAt, notes...)
+	}
+	s.accepted++
+	if s.plan.maxDeliveries > 0 && s.accepted >= s.plan.maxDeliveries {
+		s.enoughSet.Do(func() { close(s.enough) })
+	}
+}
+
+// forwarded shows a forward's answer; called from the forwarder's workers.
+func (s *listenSession) forwarded(f delivery.Forwarded) {
+	if err := s.r.forwarded(f, s.plan.forwardShown, s.fwd.Timeout()); err != nil {
+		s.outputFailed(err)
+	}
+}
+
+func (s *listenSession) alerted(a notify.Alert) {
+	word := "crossed the threshold"
+	if a.Recovered {
+		word = "recovered"
+	}
+	s.pr.warnf("failure rate %d/%d in the last %s: %s", a.Failures, a.Total, a.Window, word)
+}
+
+// outputFailed warns once that stdout cannot be written.
+func (s *listenSession) outputFailed(err error) {
+	s.mu.Lock()
+	first := s.outErr == nil
+	if first {
+		s.outErr = err
+	}
+	s.mu.Unlock()
+	if first {
+		s.pr.warnf("writing output: %v", err)
+	}
+}
+
+// finish shuts listen down, giving what is still pending one bounded grace
+// period once ctx has ended, and returns the exit code's error: a
+// recording failure (exit 1) outranks a notification failure (exit 5),
+// which outranks how listen stopped; the others are shown as warnings.
+func (s *listenSession) finish(ctx context.Context) error {
+	gctx, cancel := graceFor(ctx, s.pr, "deliveries, forwards and notifications still pending")
+	defer cancel()
+	errs := s.stopAll(gctx)
+	errs = append(errs, listenEnd(ctx, s.plan.timeout))
+	var first error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case first == nil:
+			first = err
+		default:
+			s.pr.warnf("%v", err)
+		}
+	}
+	return first
+}
+
+// stopAll stops the server (handing every queued delivery on), then the
+// forwarder, the notifications and the record file, each within gctx, and
+// returns their failures, most serious first.
+func (s *listenSession) stopAll(gctx context.Context) []error {
+	var errs []error
+	if s.srv != nil {
+		if err := s.srv.Close(gctx); err != nil {
+			errs = append(errs, withCode(exitError, err))
+		}
+	}
+	if s.fwd != nil {
+		if unsent := s.fwd.Close(gctx); unsent > 0 || s.fwdDrops > 0 {
+			s.pr.warnf("%d deliveries were not forwarded to %s", unsent+s.fwdDrops, s.plan.forwardShown)
+		}
+	}
+	var notifyErr error
+	if s.stream != nil {
+		s.stream.Close()
+		notifyErr = notifyError(s.notify.Close(gctx))
+	}
+	if s.rec != nil {
+		if err := s.rec.Close(); err != nil {
+			errs = append([]error{withCode(exitError, err)}, errs...)
+		}
+	}
+	return append(errs, notifyErr)
+}

@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/notifier-dev/notifier/internal/listener"
+	"github.com/notifier-dev/notifier/internal/notify"
+	"github.com/notifier-dev/notifier/internal/waitctx"
+	"github.com/notifier-dev/notifier/internal/watch"
+	"github.com/replicate/replicate-go"
+)
+
+// runSession is one run, started: the API, the webhook server feeding a hub,
+// and the notifications.
+type runSession struct {
+	plan   *runPlan
+	io     *IOStreams
+	pr     *progress
+	api    *apiSession
+	client *replicate.Client
+	hub    *watch.Hub
+	srv    *webhookServer
+	notify *notify.Dispatcher // nil without notifications
+}
+
+// startRun starts the API (or the simulator), finds the signing secret and
+// opens the webhook server. On error, what was started is stopped.
+func startRun(ctx context.Context, plan *runPlan, ios *IOStreams, log *slog.Logger, getenv func(string) string) (*runSession, error) {
+	s := &runSession{plan: plan, io: ios, pr: newProgress(ios), hub: watch.NewHub()}
+	if err := s.start(ctx, log, getenv); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *runSession) start(ctx context.Context, log *slog.Logger, getenv func(string) string) (err error) {
+	plan, ios := s.plan, s.io
+	if s.api, err = startAPI(ios, getenv, plan.simulate, log); err != nil {
+		return err
+	}
+	if s.client, err = s.api.Client(); err != nil {
+		return err
+	}
+	secret, err := s.api.Secret(ctx)
+	if err != nil {
+		return err
+	}
+	tc := plan.tunnel
+	tc.Logger, tc.OnEvent = log, s.pr.tunnelEvent
+	lc := listener.Config{Secret: secret, Path: listener.NewPath(), OnDelivery: s.deliver}
+	if s.srv, err = startServer(ctx, tc, lc); err != nil {
+		return err
+	}
+	s.pr.infof("listening for webhooks at %s", s.srv.URL)
+	for _, w := range s.srv.warnings() {
+		s.pr.warnf("%s", w)
+	}
+	s.plan.request.WebhookURL = s.srv.URL
+	if plan.notify != nil {
+		s.notify = plan.notify.start(s.pr, false)
+	}
+	return nil
+}
+
+// deliver hands verified predictions to the hub and shows rejections.
+func (s *runSession) deliver(d listener.Delivery) {
+	switch {
+	case d.Verdict == listener.Verified && d.Prediction != nil:
+		s.hub.Deliver(d.Prediction, d.ReceivedAt)
+	case d.Verdict == listener.Rejected:
+		s.pr.warnf("rejected a webhook delivery: %s", clean(d.Reason))
+	}
+}
+
+// close stops what startRun started; the dispatcher is closed by one or smoke.
+func (s *runSession) close() {
+	if s.srv != nil {
+		_ = s.srv.Close(context.Background())
+	}
+	if s.api != nil {
+		_ = s.api.Close()
+	}
+}
+
+// one waits for one prediction, prints it and notifies. The result is
+// printed before any notification is sent; a notification that fails is
+// exit 5 when the prediction succeeded, and a warning otherwise.
+func (s *runSession) one(ctx context.Context) error {
+	wctx, cancel := context.WithTimeoutCause(ctx, s.plan.timeout, errTimeout)
+	defer cancel()
+	opts := s.plan.watch
+	opts.OnEvent = s.pr.watchEvent
+	res, err := s.hub.Watch(wctx, s.client, s.plan.request, opts)
+	if err != nil {
+		return watchError(wctx, err, s.plan.timeout)
+	}
+	// The result is in: stop accepting deliveries before printing.
+	_ = s.srv.Close(context.Background())
+	statusErr := reportResult(s.io, s.pr, res, s.plan.json)
+	if s.notify == nil {
+		return statusErr
+	}
+	s.notify.Notify(notify.Notification{Kind: notify.KindResult, Prediction: res.Prediction,
+		Raw: predictionJSON(res.Prediction), Notes: resultNotes(res)})
+	notifyErr := closeDispatcher(ctx, s.notify, s.pr)
+	if notifyErr != nil && statusErr != nil {
+		s.pr.warnf("%v", notifyErr) // the prediction's own exit code says more
+		return statusErr
+	}
+	return errors.Join(statusErr, notifyErr)
+}
+
+// resultNotes are what a notification should say about how the result came.
+func resultNotes(res *watch.Result) []string {
+	if res.Via == watch.ViaPoll {
+		return []string{"webhook not received; result fetched by polling"}
+	}
+	return nil
+}
+
+// watchError maps a watch that ended early to exit 124 or 130, and API
+// errors to clear lines.
+func watchError(ctx context.Context, err error, timeout time.Duration) error {
+	var se *watch.StoppedError
+	var ce *watch.CreatedError
+	switch {
+	case errors.As(err, &se):
+		return stoppedError(se, timeout)
+	case errors.As(err, &ce):
+		return withHint(fmt.Errorf("creating prediction: the API's answer could not be read (%v); prediction %s was created and %s",
+			ce.Err, ce.PredictionID, cancelFate(ce.Canceled, ce.CancelErr)))
+	case errors.Is(context.Cause(ctx), errTimeout):
+		return withCode(exitTimeout, fmt.Errorf("timed out after %s creating the prediction", timeout))
+	case ctx.Err() != nil:
+		return withCode(exitInterrupted, errors.New("interrupted while creating the prediction"),
+			"it may have been created anyway: check https://replicate.com/predictions")
+	}
+	return apiError("creating prediction", err)
+}
+
+func stoppedError(se *watch.StoppedError, timeout time.Duration) error {
+	fate := cancelFate(se.Canceled, se.CancelErr)
+	if errors.Is(se.Cause, errTimeout) {
+		return withCode(exitTimeout, fmt.Errorf("timed out after %s waiting for prediction %s; it was %s", timeout, se.PredictionID, fate),
+			"raise --timeout, or use --no-cancel to leave it running")
+	}
+	return withCode(exitInterrupted, fmt.Errorf("interrupted; prediction %s was %s", se.PredictionID, fate))
+}
+
+func cancelFate(canceled bool, cancelErr error) string {
+	switch {
+	case canceled:
+		return "canceled"
+	case cancelErr != nil:
+		return "could not be canceled: " + apiError("canceling", cancelErr).Error()
+	}
+	return "left running (--no-cancel)"
+}
+
+// graceNotice is how long stopping may take before the user is told what
+// notifier waits for.
+const graceNotice = time.Second
+
+// graceFor is a context for the work left once ctx ends: the one bounded
+// grace period. When stopping takes more than a moment, the user is told
+// what it waits for and that a second Ctrl-C exits at once. The cancel
+// function must be called when the work is done.
+func graceFor(ctx context.Context, pr *progress, what string) (context.Context, context.CancelFunc) {
+	gctx, cancel := waitctx.Grace(ctx, graceOnExit)
+	var notice *time.Timer
+	var mu sync.Mutex
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		notice = time.AfterFunc(graceNotice, func() {
+			pr.infof("waiting up to %s for %s; Ctrl-C again to exit at once", graceOnExit, what)
+		})
+	})
+	return gctx, func() {
+		stop()
+		mu.Lock()
+		if notice != nil {
+			notice.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
+}
