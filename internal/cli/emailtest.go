@@ -54,7 +54,7 @@ func emailTestRun(ctx context.Context, opts *emailTestOptions) error {
 		"SMTP server: " + cfg.Redacted() + " (" + cfg.Mode.String() + ")",
 		"Sent at " + time.Now().UTC().Format(time.RFC3339) + ".",
 	}})
-	if err := closeDispatcher(ctx, d, pr); err != nil {
+	if err := closeDispatcher(ctx, d, pr, notify.DefaultGrace); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.Out, "sent a test email to %s\n", strings.Join(opts.To, ", "))

@@ -92,11 +92,12 @@ type listenPlan struct {
 	record         string
 	notify         *notifyPlan
 	alert          *notify.AlertConfig
+	grace          time.Duration
 }
 
 // plan validates the flags.
 func (o *listenOptions) plan() (*listenPlan, error) {
-	p := &listenPlan{json: o.JSON, maxDeliveries: o.MaxDeliveries, timeout: o.Timeout, record: o.Record,
+	p := &listenPlan{json: o.JSON, maxDeliveries: o.MaxDeliveries, timeout: o.Timeout, record: o.Record, grace: o.Hooks.grace(),
 		forwardTimeout: o.ForwardTimeout, listener: listener.Config{SkipVerify: o.SkipVerify, Path: listener.NewPath()}}
 	if o.Path != "" {
 		if !strings.HasPrefix(o.Path, "/") || strings.ContainsAny(o.Path, "?# ") {

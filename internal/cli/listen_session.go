@@ -162,7 +162,7 @@ func (s *listenSession) outputFailed(err error) {
 // recording failure (exit 1) outranks a notification failure (exit 5),
 // which outranks how listen stopped; the others are shown as warnings.
 func (s *listenSession) finish(ctx context.Context) error {
-	gctx, cancel := graceFor(ctx, s.pr, "deliveries, forwards and notifications still pending")
+	gctx, cancel := graceFor(ctx, s.pr, s.plan.grace, "deliveries, forwards and notifications still pending")
 	defer cancel()
 	errs := s.stopAll(gctx)
 	errs = append(errs, listenEnd(ctx, s.plan.timeout))

@@ -13,7 +13,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -34,6 +36,19 @@ type factory struct {
 type TestHooks struct {
 	NgrokConnectURL string
 	NgrokCAs        *x509.CertPool
+	// Grace, when set, replaces the grace period on the way out, so that
+	// tests of a hung SMTP server or a blocked stdout end quickly.
+	Grace time.Duration
+}
+
+// grace is the one bounded grace period that work still pending gets once
+// notifier is told to stop: deliveries to print, forwards, notifications
+// (docs/usage.md, "Stopping"). A second Ctrl-C exits at once.
+func (h TestHooks) grace() time.Duration {
+	if h.Grace > 0 {
+		return h.Grace
+	}
+	return notify.DefaultGrace
 }
 
 // logger is where libraries' logs go: stderr with --verbose, else nowhere.
@@ -107,16 +122,23 @@ func run(ctx context.Context, f *factory, args []string) int {
 		// Ctrl-C or SIGTERM while a command was busy with something else.
 		err = &codedError{code: exitInterrupted, err: errInterrupted}
 	}
-	code, hints := exitCodeOf(err)
-	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(f.IO.ErrOut, "notifier: error: %s\n", clean(msg))
-	}
-	for _, h := range hints {
-		fmt.Fprintf(f.IO.ErrOut, "notifier: hint: %s\n", clean(h))
-	}
+	code := printError(f.IO.ErrOut, err)
 	if code == exitUsage && cmd != nil {
 		fmt.Fprintf(f.IO.ErrOut, "usage: %s\n", cmd.UseLine())
 		fmt.Fprintf(f.IO.ErrOut, "run '%s --help' for more\n", cmd.CommandPath())
+	}
+	return code
+}
+
+// printError prints err and its hints, each on one clean line: errors quote
+// what servers and senders said. It returns the exit code.
+func printError(w io.Writer, err error) int {
+	code, hints := exitCodeOf(err)
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintf(w, "notifier: error: %s\n", clean(msg))
+	}
+	for _, h := range hints {
+		fmt.Fprintf(w, "notifier: hint: %s\n", clean(h))
 	}
 	return code
 }

@@ -14,11 +14,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// graceOnExit is the one bounded grace period work still pending gets once
-// notifier is told to stop: deliveries to print, forwards, notifications
-// (docs/usage.md, "Stopping"). A second Ctrl-C exits at once.
-const graceOnExit = notify.DefaultGrace
-
 // notifyFlags are --email-to and --email-on.
 type notifyFlags struct {
 	EmailTo []string
@@ -86,11 +81,11 @@ func done(emailVerb, verb string, o notify.Outcome) string {
 
 // closeDispatcher waits for d's pending notifications, with one grace
 // period once ctx ends, and returns what did not go out as an exit-5 error.
-func closeDispatcher(ctx context.Context, d *notify.Dispatcher, pr *progress) error {
+func closeDispatcher(ctx context.Context, d *notify.Dispatcher, pr *progress, grace time.Duration) error {
 	if d == nil {
 		return nil
 	}
-	gctx, cancel := graceFor(ctx, pr, "notifications still being sent")
+	gctx, cancel := graceFor(ctx, pr, grace, "notifications still being sent")
 	defer cancel()
 	return notifyError(d.Close(gctx))
 }

@@ -90,11 +90,12 @@ type runPlan struct {
 	json     bool
 	smoke    *smokeFlags // nil: one prediction
 	notify   *notifyPlan // nil: no notifications
+	grace    time.Duration
 }
 
 // plan validates the arguments and flags.
 func (o *runOptions) plan() (*runPlan, error) {
-	p := &runPlan{model: o.Model, simulate: o.Simulate, timeout: o.Timeout, json: o.JSON,
+	p := &runPlan{model: o.Model, simulate: o.Simulate, timeout: o.Timeout, json: o.JSON, grace: o.Hooks.grace(),
 		watch: watch.Options{PollInterval: o.PollInterval, NoCancel: o.NoCancel}}
 	if p.model == "" {
 		p.model = defaultModel

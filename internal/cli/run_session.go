@@ -108,7 +108,7 @@ func (s *runSession) one(ctx context.Context) error {
 	}
 	s.notify.Notify(notify.Notification{Kind: notify.KindResult, Prediction: res.Prediction,
 		Raw: predictionJSON(res.Prediction), Notes: resultNotes(res)})
-	notifyErr := closeDispatcher(ctx, s.notify, s.pr)
+	notifyErr := closeDispatcher(ctx, s.notify, s.pr, s.plan.grace)
 	if notifyErr != nil && statusErr != nil {
 		s.pr.warnf("%v", notifyErr) // the prediction's own exit code says more
 		return statusErr
@@ -171,15 +171,15 @@ const graceNotice = time.Second
 // grace period. When stopping takes more than a moment, the user is told
 // what it waits for and that a second Ctrl-C exits at once. The cancel
 // function must be called when the work is done.
-func graceFor(ctx context.Context, pr *progress, what string) (context.Context, context.CancelFunc) {
-	gctx, cancel := waitctx.Grace(ctx, graceOnExit)
+func graceFor(ctx context.Context, pr *progress, grace time.Duration, what string) (context.Context, context.CancelFunc) {
+	gctx, cancel := waitctx.Grace(ctx, grace)
 	var notice *time.Timer
 	var mu sync.Mutex
 	stop := context.AfterFunc(ctx, func() {
 		mu.Lock()
 		defer mu.Unlock()
 		notice = time.AfterFunc(graceNotice, func() {
-			pr.infof("waiting up to %s for %s; Ctrl-C again to exit at once", graceOnExit, what)
+			pr.infof("waiting up to %s for %s; Ctrl-C again to exit at once", grace, what)
 		})
 	})
 	return gctx, func() {

@@ -139,7 +139,7 @@ func (s *runSession) notifySummary(ctx context.Context, sum *smoke.Summary, v sm
 	}
 	s.notify.Notify(notify.Notification{Kind: notify.KindSummary, Title: fmt.Sprintf("smoke %s: %s", s.plan.model, word),
 		Lines: lines, Failed: v != smoke.Passed, Statuses: statuses})
-	return closeDispatcher(ctx, s.notify, s.pr)
+	return closeDispatcher(ctx, s.notify, s.pr, s.plan.grace)
 }
 
 // writeSmokeOutputs writes the --json summary and the --junit report.
