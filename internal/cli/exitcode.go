@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Exit codes (DESIGN.md §2). This table is the one source of truth: the root
+// Exit codes (docs/usage.md, "Exit codes"). This table is the one source of truth: the root
 // help text is generated from it and a test checks docs/usage.md against it.
 const (
 	exitOK           = 0

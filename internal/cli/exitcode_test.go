@@ -56,7 +56,7 @@ func TestExitCodesDistinct(t *testing.T) {
 }
 
 // TestExitCodesDocumented checks docs/usage.md against exitCodes, the one
-// source of truth (STYLE.md §11): every code has a table row "| <code> |".
+// source of truth (one source of truth): every code has a table row "| <code> |".
 func TestExitCodesDocumented(t *testing.T) {
 	doc, err := os.ReadFile("../../docs/usage.md")
 	if err != nil {

@@ -1,7 +1,7 @@
 // Package ngroktest runs a fake ngrok service in-process, so that the real
 // ngrok agent (golang.ngrok.com/ngrok/v2) can be tested offline.
 //
-// The fake speaks the agent protocol of ngrok-go v2.4.0 (REPLICATE.md §7) on
+// The fake speaks the agent protocol of ngrok-go v2.4.0 (docs/replicate.md, "ngrok") on
 // a TLS listener with a throwaway certificate, and runs a fake edge: a
 // plain-HTTP loopback listener whose connections it proxies, byte for byte,
 // to the agent that bound the endpoint, the way ngrok's edge does. Point the

@@ -17,7 +17,7 @@ import (
 
 const (
 	maxBodyBytes   = 10 << 20
-	minCancelAfter = 5 * time.Second // REPLICATE.md §1
+	minCancelAfter = 5 * time.Second // docs/replicate.md, "Requests"
 	maxPreferWait  = 60 * time.Second
 )
 
@@ -32,7 +32,7 @@ type createRequest struct {
 }
 
 // bodyFields are the properties the create schema allows; "stream" is
-// deprecated but accepted so older clients keep working (REPLICATE.md §1).
+// deprecated but accepted so older clients keep working (docs/replicate.md, "Requests").
 var bodyFields = []string{"input", "webhook", "webhook_events_filter", "stream"}
 
 func (s *Simulator) handleCreate(w http.ResponseWriter, r *http.Request) {

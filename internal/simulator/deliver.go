@@ -21,7 +21,7 @@ type message struct {
 }
 
 // deliverer sends one prediction's webhooks, one at a time and in order
-// (REPLICATE.md §4). start and completed are always queued when in the
+// (docs/replicate.md, "Webhooks"). start and completed are always queued when in the
 // filter; output and logs are throttled to one per Throttle, and a throttled
 // event is sent later with the snapshot of that moment (the latest wins), or
 // dropped if the prediction completes first.
@@ -138,7 +138,7 @@ func (d *deliverer) idle(wait time.Duration) bool {
 	return true
 }
 
-// deliver sends m, retrying only the terminal webhook (REPLICATE.md §4).
+// deliver sends m, retrying only the terminal webhook (docs/replicate.md, "Webhooks").
 func (d *deliverer) deliver(m *message) {
 	f := d.s.cfg.Faults
 	if f.DropWebhooks {

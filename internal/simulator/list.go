@@ -7,7 +7,7 @@ import (
 	"strconv"
 )
 
-// pageSize is how many predictions a list page holds (REPLICATE.md §1).
+// pageSize is how many predictions a list page holds (docs/replicate.md, "Requests").
 const pageSize = 100
 
 // listPage is the body of GET /v1/predictions. "previous" is always null:

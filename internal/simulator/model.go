@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// maxSleep is chaos-monkey's upper bound on its sleep input (REPLICATE.md §6).
+// maxSleep is chaos-monkey's upper bound on its sleep input (docs/replicate.md, "The model zeke/chaos-monkey").
 const maxSleep = 300
 
-// chaos-monkey's outcomes; the model's README lists these four (REPLICATE.md §6).
+// chaos-monkey's outcomes; the model's README lists these four (docs/replicate.md, "The model zeke/chaos-monkey").
 const (
 	outcomeSuccess       = "success"
 	outcomeError         = "error"

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Prediction statuses (REPLICATE.md §2).
+// Prediction statuses (docs/replicate.md, "The prediction object").
 const (
 	statusStarting   = "starting"
 	statusProcessing = "processing"
@@ -16,7 +16,7 @@ const (
 	statusAborted    = "aborted"
 )
 
-// Webhook event types (REPLICATE.md §4).
+// Webhook event types (docs/replicate.md, "Webhooks").
 const (
 	eventStart     = "start"
 	eventOutput    = "output"
@@ -25,7 +25,7 @@ const (
 )
 
 // allEvents is the filter used when a request gives none. Which events
-// Replicate sends by default is unconfirmed (REPLICATE.md §4); sending all of
+// Replicate sends by default is unconfirmed (docs/replicate.md, "Webhooks"); sending all of
 // them is the safe reading, since receivers must accept any event anyway.
 var allEvents = []string{eventStart, eventOutput, eventLogs, eventCompleted}
 
@@ -63,7 +63,7 @@ type prediction struct {
 	completed time.Time
 }
 
-// wirePrediction is the JSON shape of a prediction (REPLICATE.md §2).
+// wirePrediction is the JSON shape of a prediction (docs/replicate.md, "The prediction object").
 type wirePrediction struct {
 	ID                  string            `json:"id"`
 	Model               string            `json:"model"`

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Problem titles the clients and users see (REPLICATE.md §3).
+// Problem titles the clients and users see (docs/replicate.md, "Errors and rate limits").
 const (
 	titleUnauthenticated = "Unauthenticated"
 	titleInvalidVersion  = "Invalid version or not permitted"

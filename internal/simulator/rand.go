@@ -8,7 +8,7 @@ import (
 	"sync"
 )
 
-// idAlphabet is what Replicate's prediction ids are made of (REPLICATE.md §2).
+// idAlphabet is what Replicate's prediction ids are made of (docs/replicate.md, "The prediction object").
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 // seededRand is a locked random source: deterministic when built from a

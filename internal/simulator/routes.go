@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// routes builds the API of REPLICATE.md §1 under /v1.
+// routes builds the API under /v1 (docs/replicate.md, "Requests").
 func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.guard(h)) }
@@ -78,7 +78,7 @@ func (s *Simulator) injectFault(w http.ResponseWriter) bool {
 	u := s.faultRNG.float64()
 	switch {
 	case u < f.ThrottleRate:
-		// Whether Replicate sends Retry-After is unconfirmed (REPLICATE.md §3);
+		// Whether Replicate sends Retry-After is unconfirmed (docs/replicate.md, "Errors and rate limits");
 		// sending it exercises the clients' handling of it.
 		w.Header().Set("Retry-After", "1")
 		writeProblem(w, &problem{Detail: "Request was throttled. Expected available in 1 second.", Status: http.StatusTooManyRequests})
@@ -101,7 +101,7 @@ func (s *Simulator) handleGet(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleCancel cancels a running prediction at once. A terminal one is
-// returned unchanged: Replicate does not document that case (REPLICATE.md §1).
+// returned unchanged: Replicate does not document that case (docs/replicate.md, "Requests").
 func (s *Simulator) handleCancel(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.mu.Lock()

@@ -8,7 +8,7 @@ import (
 )
 
 // create serves the three create routes: it registers the prediction, starts
-// it, and answers 201 with a Location header (REPLICATE.md §1).
+// it, and answers 201 with a Location header (docs/replicate.md, "Requests").
 func (s *Simulator) create(w http.ResponseWriter, r *http.Request, routeModel string) {
 	req, prob := parseCreate(r, routeModel)
 	if prob != nil {

@@ -16,7 +16,7 @@ import (
 	"github.com/notifier-dev/notifier/internal/webhook"
 )
 
-// The model the simulator knows by name and version (REPLICATE.md §6). Every
+// The model the simulator knows by name and version (docs/replicate.md, "The model zeke/chaos-monkey"). Every
 // other owner/name is an echo model whose output is its input.
 const (
 	ChaosMonkeyModel   = "zeke/chaos-monkey"
@@ -191,7 +191,7 @@ func (s *Simulator) initSecrets() error {
 }
 
 // deliveryClient copies c (or a default client) so that redirects are never
-// followed: Replicate does not follow them (REPLICATE.md §1).
+// followed: Replicate does not follow them (docs/replicate.md, "Requests").
 func deliveryClient(c *http.Client) *http.Client {
 	out := &http.Client{Timeout: defaultHTTPTimeout}
 	if c != nil {

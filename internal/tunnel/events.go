@@ -14,8 +14,8 @@ type EventKind int
 
 const (
 	// EventLost: the agent lost its session; it reconnects on its own, and
-	// deliveries sent meanwhile fail (Replicate retries only the terminal
-	// webhook, REPLICATE.md §4).
+	// deliveries sent meanwhile fail: Replicate retries only the terminal
+	// webhook (docs/replicate.md, "Webhooks").
 	EventLost EventKind = iota + 1
 	// EventRestored: the agent reconnected and re-bound the endpoint at the
 	// same URL.
@@ -40,8 +40,8 @@ type Event struct {
 }
 
 // watcher follows the agent's events: before the first connect it records
-// the last error and stops the connect at the first refusal (REPLICATE.md
-// §7 trap 1); afterwards it reports losses and recoveries.
+// the last error and stops the connect at the first refusal (docs/replicate.md,
+// "ngrok", trap 1); afterwards it reports losses and recoveries.
 type watcher struct {
 	token   string
 	cancel  context.CancelFunc // ends the session context

@@ -14,7 +14,7 @@ import (
 )
 
 // openNgrok opens an ngrok endpoint and returns it as a Tunnel. It works
-// around the traps of ngrok-go v2.4.0 (REPLICATE.md §7):
+// around the traps of ngrok-go v2.4.0 (docs/replicate.md, "ngrok"):
 //
 //   - no authtoken: ErrNoAuthtoken at once, without touching the network;
 //   - the service refuses the session or the endpoint: a *RefusedError at

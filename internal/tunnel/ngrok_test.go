@@ -15,7 +15,7 @@ func TestNgrokServesThroughEdge(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	tun, err := Open(ctx, fakeConfig(s, goodToken))
 	// The tunnel must outlive the context of the call that opened it
-	// (REPLICATE.md §7 trap 2).
+	// (docs/replicate.md, "ngrok", trap 2).
 	cancel()
 	if err != nil {
 		t.Fatalf("Open: %v", err)

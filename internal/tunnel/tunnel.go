@@ -23,7 +23,7 @@ const (
 )
 
 // DefaultConnectTimeout bounds the ngrok connect when Config.ConnectTimeout
-// is zero (issue 3).
+// is zero.
 const DefaultConnectTimeout = 20 * time.Second
 
 // Config says how to open the tunnel. The fields after PublicURL apply to

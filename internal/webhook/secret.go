@@ -30,8 +30,8 @@ type Secret struct {
 // ParseSecret decodes "whsec_<base64>" or bare standard base64 (surrounding
 // white space is ignored). The key must decode to at least one byte.
 //
-// REPLICATE.md §5 gives 24 to 64 bytes, but that is the spec's advice to
-// senders: the reference libraries accept any non-empty key, and refusing the
+// The specification gives 24 to 64 bytes (docs/replicate.md, "Signatures"),
+// but that is its advice to senders: the reference libraries accept any non-empty key, and refusing the
 // key a sender actually uses would only make every delivery fail. Errors wrap
 // ErrBadSecret and never contain s.
 func ParseSecret(s string) (Secret, error) {

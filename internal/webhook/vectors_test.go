@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// vector is one Standard Webhooks library test vector (REPLICATE.md §5).
+// vector is one Standard Webhooks library test vector (docs/replicate.md, "Signatures").
 type vector struct {
 	name, secret, id string
 	ts               int64

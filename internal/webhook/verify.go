@@ -12,7 +12,7 @@ import (
 )
 
 // Sign returns the "v1,<base64>" signature of body for message id at ts:
-// HMAC-SHA256 over "<id>.<unix seconds>.<body>" (REPLICATE.md §5). An unset
+// HMAC-SHA256 over "<id>.<unix seconds>.<body>" (docs/replicate.md, "Signatures"). An unset
 // Secret signs with an empty key.
 func (s Secret) Sign(id string, ts time.Time, body []byte) string {
 	mac := s.mac(id, strconv.FormatInt(ts.Unix(), 10), body)

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Header names of a Standard Webhooks delivery (REPLICATE.md §5).
+// Header names of a Standard Webhooks delivery (docs/replicate.md, "Signatures").
 const (
 	// HeaderID carries the message id, stable across retries; use it as the
 	// idempotency key.
@@ -21,7 +21,7 @@ const (
 
 // DefaultTolerance is the replay window in both directions: timestamps more
 // than this far in the past or in the future are refused. It is the Standard
-// Webhooks libraries' figure; Replicate documents none (REPLICATE.md §5).
+// Webhooks libraries' figure; Replicate documents none (docs/replicate.md, "Signatures").
 const DefaultTolerance = 5 * time.Minute
 
 // Errors returned by ParseSecret and the Verify methods; test them with

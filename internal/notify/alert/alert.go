@@ -78,7 +78,7 @@ func New(rate float64, window time.Duration, minCount int) *Tracker {
 
 // Observe records a prediction that reached status at the given time and
 // evaluates the window (at-window, at]. succeeded counts as a success;
-// failed, canceled and aborted as failures (REPLICATE.md §2); other statuses
+// failed, canceled and aborted as failures (docs/replicate.md, "The prediction object"); other statuses
 // are not terminal and change nothing.
 func (t *Tracker) Observe(status string, at time.Time) Transition {
 	var failed bool

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// Mode is how the connection to the SMTP server is secured (REPLICATE.md §8).
+// Mode is how the connection to the SMTP server is secured (docs/replicate.md, "Email").
 type Mode int
 
 const (
@@ -152,7 +152,7 @@ func parsePort(s string, mode Mode) (int, error) {
 }
 
 // applyUser copies the credentials. go-mail refuses to send a PLAIN password
-// in the clear except to localhost (REPLICATE.md §8), so that is caught here,
+// in the clear except to localhost (docs/replicate.md, "Email"), so that is caught here,
 // before anything is created, rather than at the first send.
 func (c *SMTPConfig) applyUser(user *url.Userinfo) error {
 	if user == nil {

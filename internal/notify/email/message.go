@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	htmltemplate "html/template"
-	"net/url"
 	"strings"
 	texttemplate "text/template"
 
@@ -86,17 +85,6 @@ func subjectFor(p *replicate.Prediction) string {
 		model = "prediction"
 	}
 	return "[notifier] " + oneLine(model+" "+p.ID+" "+string(p.Status))
-}
-
-// webURL is urls.web, or the documented https://replicate.com/p/<id>.
-func webURL(p *replicate.Prediction) string {
-	if web := p.URLs["web"]; web != "" {
-		return web
-	}
-	if p.ID == "" {
-		return ""
-	}
-	return "https://replicate.com/p/" + url.PathEscape(p.ID)
 }
 
 // render executes the text and HTML templates with the same data.

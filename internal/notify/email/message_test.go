@@ -9,8 +9,8 @@ import (
 	"github.com/replicate/replicate-go"
 )
 
-// prediction decodes body the way the CLI gets predictions, so RawJSON is set.
-func prediction(t *testing.T, body string) *replicate.Prediction {
+// decodePrediction decodes body the way the CLI gets predictions, so RawJSON is set.
+func decodePrediction(t *testing.T, body string) *replicate.Prediction {
 	t.Helper()
 	var p replicate.Prediction
 	if err := json.Unmarshal([]byte(body), &p); err != nil {
@@ -21,7 +21,7 @@ func prediction(t *testing.T, body string) *replicate.Prediction {
 
 func build(t *testing.T, body string, opts BuildOptions) *Message {
 	t.Helper()
-	m, err := Build(prediction(t, body), nil, opts)
+	m, err := Build(decodePrediction(t, body), nil, opts)
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
@@ -244,7 +244,7 @@ func TestBuildWebLinkAndSubject(t *testing.T) {
 }
 
 func TestBuildErrorObjectAndRawJSON(t *testing.T) {
-	p := prediction(t, `{"id":"p1","model":"o/m","status":"failed","created_at":"2025-01-02T03:04:05Z","error":{"detail":"bad"}}`)
+	p := decodePrediction(t, `{"id":"p1","model":"o/m","status":"failed","created_at":"2025-01-02T03:04:05Z","error":{"detail":"bad"}}`)
 	raw := json.RawMessage(`{"id":"p1","status":"failed","extra":"from the webhook"}`)
 	m, err := Build(p, raw, BuildOptions{MaxJSONBytes: 30})
 	if err != nil {

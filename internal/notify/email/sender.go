@@ -192,7 +192,7 @@ func (s *Sender) dial(ctx context.Context, network string) (net.Conn, error) {
 	return tc, nil
 }
 
-// clientOptions maps the mode to go-mail's policies (REPLICATE.md §8). With
+// clientOptions maps the mode to go-mail's policies (docs/replicate.md, "Email"). With
 // a dial function, go-mail leaves the implicit TLS handshake to it; WithSSL
 // still keeps it from attempting STARTTLS.
 func (s *Sender) clientOptions(dial mail.DialContextFunc) []mail.Option {

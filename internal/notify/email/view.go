@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/replicate/replicate-go"
 )
 
@@ -41,9 +42,9 @@ func newPredictionView(p *replicate.Prediction, raw json.RawMessage, opts BuildO
 		ID:      oneLine(p.ID),
 		Status:  oneLine(string(p.Status)),
 		Source:  oneLine(string(p.Source)),
-		WebURL:  webURL(p),
+		WebURL:  prediction.WebURL(p),
 		Notes:   opts.Notes,
-		Error:   errorText(p.Error),
+		Error:   prediction.ErrorText(p.Error),
 		Output:  newOutputView(outputJSON(p, raw), opts.MaxOutputBytes),
 	}
 	v.setTimes(p)
@@ -55,20 +56,18 @@ func newPredictionView(p *replicate.Prediction, raw json.RawMessage, opts BuildO
 // setTimes shows the timestamps in UTC and the durations between them:
 // queue = started-created, run = completed-started, total = completed-created.
 func (v *predictionView) setTimes(p *replicate.Prediction) {
-	created, okC := parseTime(p.CreatedAt)
-	started, okS := parseTime(deref(p.StartedAt))
-	completed, okD := parseTime(deref(p.CompletedAt))
-	v.Created = showTime(p.CreatedAt, created, okC)
-	v.Started = showTime(deref(p.StartedAt), started, okS)
-	v.Completed = showTime(deref(p.CompletedAt), completed, okD)
-	if okC && okS {
-		v.Queue = showDuration(started.Sub(created))
+	tm := prediction.TimesOf(p)
+	v.Created = showTime(p.CreatedAt, tm.Created)
+	v.Started = showTime(deref(p.StartedAt), tm.Started)
+	v.Completed = showTime(deref(p.CompletedAt), tm.Completed)
+	if d, ok := tm.Queue(); ok {
+		v.Queue = showDuration(d)
 	}
-	if okS && okD {
-		v.Run = showDuration(completed.Sub(started))
+	if d, ok := tm.Run(); ok {
+		v.Run = showDuration(d)
 	}
-	if okC && okD {
-		v.Total = showDuration(completed.Sub(created))
+	if d, ok := tm.Total(); ok {
+		v.Total = showDuration(d)
 	}
 	if p.Metrics != nil && p.Metrics.PredictTime != nil {
 		v.PredictTime = strconv.FormatFloat(*p.Metrics.PredictTime, 'f', -1, 64) + "s"
@@ -94,21 +93,6 @@ func (v *predictionView) setLogs(logs *string, n int) {
 	v.Logs = lines
 }
 
-// errorText shows the prediction's error: a string as is, anything else as JSON.
-func errorText(e any) string {
-	switch e := e.(type) {
-	case nil:
-		return ""
-	case string:
-		return e
-	}
-	b, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Sprint(e)
-	}
-	return string(b)
-}
-
 // prettyJSON indents raw and bounds it; invalid JSON is shown as it came.
 func prettyJSON(raw json.RawMessage, max int) (text, note string) {
 	var buf bytes.Buffer
@@ -124,18 +108,10 @@ func prettyJSON(raw json.RawMessage, max int) (text, note string) {
 	return text, note
 }
 
-func parseTime(s string) (time.Time, bool) {
-	if s == "" {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	return t, err == nil
-}
-
-// showTime formats t in UTC with milliseconds; an unparsable timestamp is
-// shown as it came.
-func showTime(raw string, t time.Time, ok bool) string {
-	if !ok {
+// showTime formats t in UTC with milliseconds; an unparsable timestamp (t
+// zero) is shown as it came.
+func showTime(raw string, t time.Time) string {
+	if t.IsZero() {
 		return oneLine(raw)
 	}
 	return t.UTC().Format("2006-01-02 15:04:05.000 UTC")
