@@ -15,9 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
+
 	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/notifier-dev/notifier/internal/webhook"
-	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // scriptCmds are the custom testscript commands.

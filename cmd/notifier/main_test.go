@@ -7,8 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/notifier-dev/notifier/internal/cli"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/notifier-dev/notifier/internal/cli"
 )
 
 func TestMain(m *testing.M) {

@@ -6,8 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/notifier-dev/notifier/internal/ngroktest"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/notifier-dev/notifier/internal/ngroktest"
 )
 
 type ngrokKey struct{}

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/notify/email/smtptest"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/notifier-dev/notifier/internal/notify/email/smtptest"
 )
 
 type smtpKey struct{}

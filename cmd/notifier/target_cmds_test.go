@@ -10,8 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/webhook"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/notifier-dev/notifier/internal/webhook"
 )
 
 // targetServer is the user's app in listen --forward-to and replay tests: it

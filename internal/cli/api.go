@@ -11,10 +11,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/replicateapi"
 	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/notifier-dev/notifier/internal/webhook"
-	"github.com/replicate/replicate-go"
 )
 
 // apiSession is the Replicate API a command talks to: the real one

@@ -9,9 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/replicateapi"
 	"github.com/notifier-dev/notifier/internal/simulator"
-	"github.com/replicate/replicate-go"
 )
 
 func TestAPIError(t *testing.T) {

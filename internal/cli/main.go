@@ -15,9 +15,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/notifier-dev/notifier/internal/notify"
 )
 
 // factory holds what commands need from the outside world, so tests can replace it.

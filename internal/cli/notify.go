@@ -7,11 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/replicate/replicate-go"
+	"github.com/spf13/cobra"
+
 	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/notifier-dev/notifier/internal/notify/email"
 	"github.com/notifier-dev/notifier/internal/prediction"
-	"github.com/replicate/replicate-go"
-	"github.com/spf13/cobra"
 )
 
 // notifyFlags are --email-to and --email-on.

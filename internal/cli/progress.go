@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/fatih/color"
+
 	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/tunnel"
 	"github.com/notifier-dev/notifier/internal/watch"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fatih/color"
+
 	"github.com/notifier-dev/notifier/internal/delivery"
 	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/prediction"

@@ -10,11 +10,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/replicate/replicate-go"
+	"github.com/spf13/cobra"
+
 	"github.com/notifier-dev/notifier/internal/delivery"
 	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/webhook"
-	"github.com/replicate/replicate-go"
-	"github.com/spf13/cobra"
 )
 
 type replayOptions struct {

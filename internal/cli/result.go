@@ -7,9 +7,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/watch"
-	"github.com/replicate/replicate-go"
 )
 
 // reportResult prints a terminal prediction (progress to stderr, data to

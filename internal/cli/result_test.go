@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/prediction"
 )
 
 func TestWriteOutput(t *testing.T) {

@@ -7,10 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/tunnel"
-	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/replicate/replicate-go"
 	"github.com/spf13/cobra"
+
+	"github.com/notifier-dev/notifier/internal/tunnel"
+	"github.com/notifier-dev/notifier/internal/watch"
 )
 
 // errTimeout is the context cause when --timeout passes.

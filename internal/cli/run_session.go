@@ -8,11 +8,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/notifier-dev/notifier/internal/waitctx"
 	"github.com/notifier-dev/notifier/internal/watch"
-	"github.com/replicate/replicate-go"
 )
 
 // runSession is one run, started: the API, the webhook server feeding a hub,

@@ -8,9 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/tunnel"
-	"github.com/spf13/cobra"
 )
 
 // tunnelFlags are the flags that say how webhooks reach notifier.

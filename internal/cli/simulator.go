@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/spf13/cobra"
+
+	"github.com/notifier-dev/notifier/internal/simulator"
 )
 
 type simulatorOptions struct {

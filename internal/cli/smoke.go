@@ -11,11 +11,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/replicate/replicate-go"
+	"github.com/spf13/cobra"
+
 	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/smoke"
-	"github.com/replicate/replicate-go"
-	"github.com/spf13/cobra"
 )
 
 // Smoke-mode defaults: well under Replicate's 600 creations per minute

@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/listener"
 )
 
 // results collects a Forwarder's outcomes.

@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/listener"
 )
 
 func testDelivery(body []byte) listener.Delivery {

@@ -3,8 +3,9 @@ package listener
 import (
 	"fmt"
 
-	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/prediction"
 )
 
 // maxQuotedStatus bounds how much of an unknown status a reason repeats.

@@ -18,11 +18,12 @@ package ngroktest
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"github.com/notifier-dev/notifier/internal/testcert"
 	"net"
 	"slices"
 	"strconv"
 	"sync"
+
+	"github.com/notifier-dev/notifier/internal/testcert"
 )
 
 // Config controls what the fake service accepts.

@@ -6,10 +6,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/dedup"
 	"github.com/notifier-dev/notifier/internal/notify/alert"
 	"github.com/notifier-dev/notifier/internal/prediction"
-	"github.com/replicate/replicate-go"
 )
 
 // DefaultCheckEvery is how often a Stream looks for a recovery while no

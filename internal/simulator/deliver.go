@@ -2,12 +2,13 @@ package simulator
 
 import (
 	"bytes"
-	"github.com/notifier-dev/notifier/internal/waitctx"
 	"io"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/notifier-dev/notifier/internal/waitctx"
 )
 
 // userAgent is what webhook deliveries carry.

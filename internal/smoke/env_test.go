@@ -5,10 +5,11 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/notifier-dev/notifier/internal/watch/watchtest"
-	"github.com/replicate/replicate-go"
 )
 
 // testEnv is a simulator reached over HTTP by replicate-go, and a real

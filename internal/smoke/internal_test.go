@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/watch"
 )
 
 func TestPacer(t *testing.T) {

@@ -2,10 +2,11 @@ package smoke
 
 import (
 	"context"
-	"github.com/notifier-dev/notifier/internal/waitctx"
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/notifier-dev/notifier/internal/waitctx"
 )
 
 // pacer spaces create calls at least interval apart, with no burst: each

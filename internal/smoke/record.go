@@ -4,9 +4,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/watch"
-	"github.com/replicate/replicate-go"
 )
 
 // Statuses of records beyond the prediction statuses Replicate reports.

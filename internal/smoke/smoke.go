@@ -8,9 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/waitctx"
 	"github.com/notifier-dev/notifier/internal/watch"
-	"github.com/replicate/replicate-go"
 )
 
 // Defaults for the zero values of Config.

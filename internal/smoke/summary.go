@@ -6,8 +6,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/watch"
 )
 
 // Verdict is how a run is judged against its thresholds.

@@ -4,11 +4,12 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/replicateapi"
 	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/notifier-dev/notifier/internal/watch"
 	"github.com/notifier-dev/notifier/internal/watch/watchtest"
-	"github.com/replicate/replicate-go"
 )
 
 // testEnv is a simulator reached over HTTP by replicate-go, and a real

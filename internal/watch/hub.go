@@ -5,8 +5,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/prediction"
 )
 
 // maxEarly bounds the deliveries kept for predictions not (yet) being watched.

@@ -5,8 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/prediction"
 )
 
 // snap returns a prediction snapshot with the given id and status.

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/replicateapi"
 	"github.com/notifier-dev/notifier/internal/waitctx"
-	"github.com/replicate/replicate-go"
 )
 
 // Request says what prediction to create and where its webhooks go.

@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/notifier-dev/notifier/internal/watch"
-	"github.com/replicate/replicate-go"
 )
 
 // testTimeout bounds every watch, so a bug fails the test instead of hanging it.

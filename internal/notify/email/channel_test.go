@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replicate/replicate-go"
+
 	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/notifier-dev/notifier/internal/notify/email/smtptest"
-	"github.com/replicate/replicate-go"
 )
 
 // TestChannelThroughDispatcher sends each kind of notification through the

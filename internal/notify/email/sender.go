@@ -5,12 +5,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/notifier-dev/notifier/internal/waitctx"
 	"net"
 	netmail "net/mail"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/notifier-dev/notifier/internal/waitctx"
 
 	"github.com/wneessen/go-mail"
 )

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/prediction"
 )
 
 // predictionView is what the prediction templates show. Every field is

@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"github.com/notifier-dev/notifier/internal/testcert"
 	"io"
 	"log"
 	"net"
@@ -16,6 +15,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/notifier-dev/notifier/internal/testcert"
 
 	"github.com/emersion/go-smtp"
 )
