@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/replicate/replicate-go"
@@ -22,20 +23,23 @@ func TestPacer(t *testing.T) {
 	if err := none.wait(ctx); err != nil {
 		t.Errorf("nil pacer: %v", err)
 	}
-	p := newPacer(200) // a slot every 5ms
-	if p.interval != 5*time.Millisecond {
-		t.Fatalf("interval %v", p.interval)
-	}
-	began := time.Now()
-	for range 5 {
-		if err := p.wait(ctx); err != nil {
-			t.Fatal(err)
+	// In a synctest bubble the clock is exact: five slots at 200 a second
+	// are 0, 5, 10, 15 and 20 ms after the first.
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer(200)
+		if p.interval != 5*time.Millisecond {
+			t.Fatalf("interval %v", p.interval)
 		}
-	}
-	// Timers never fire early, so this lower bound holds on any machine.
-	if d := time.Since(began); d < 20*time.Millisecond {
-		t.Errorf("5 waits took %v, want at least 4 intervals", d)
-	}
+		began := time.Now()
+		for i := range 5 {
+			if err := p.wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(began); d != time.Duration(i)*5*time.Millisecond {
+				t.Errorf("slot %d at %v, want %v", i, d, time.Duration(i)*5*time.Millisecond)
+			}
+		}
+	})
 }
 
 func TestPacerContext(t *testing.T) {
