@@ -92,7 +92,7 @@ func Parse(line []byte) (Record, error) {
 	}
 	switch {
 	case rec.Verdict == "":
-		return rec, errors.New("no verdict: not a line written by listen --record")
+		return rec, errors.New("no verdict: not a delivery record")
 	case rec.Version > FormatVersion:
 		return rec, fmt.Errorf("record format version %d is newer than this notifier reads (%d): upgrade notifier", rec.Version, FormatVersion)
 	case rec.Version == 0:
