@@ -190,8 +190,12 @@ func (s *listenSession) stopAll(gctx context.Context) []error {
 		}
 	}
 	if s.fwd != nil {
-		if unsent := s.fwd.Close(gctx); unsent > 0 || s.fwdDrops > 0 {
-			s.pr.warnf("%d deliveries were not forwarded to %s", unsent+s.fwdDrops, s.plan.forwardShown)
+		unsent := s.fwd.Close(gctx)
+		s.mu.Lock()
+		unsent += s.fwdDrops // the worker may still run when its drain was abandoned
+		s.mu.Unlock()
+		if unsent > 0 {
+			s.pr.warnf("%d deliveries were not forwarded to %s", unsent, s.plan.forwardShown)
 		}
 	}
 	var notifyErr error

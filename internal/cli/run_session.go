@@ -79,10 +79,14 @@ func (s *runSession) deliver(d listener.Delivery) {
 	}
 }
 
-// close stops what startRun started; the dispatcher is closed by one or smoke.
+// close stops what startRun started. The dispatcher was closed by one or
+// smoke when they got so far; closing it again here only stops its goroutines.
 func (s *runSession) close() {
 	if s.srv != nil {
 		_ = s.srv.Close(context.Background())
+	}
+	if s.notify != nil {
+		s.notify.Close(context.Background())
 	}
 	if s.api != nil {
 		_ = s.api.Close()

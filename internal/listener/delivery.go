@@ -46,7 +46,7 @@ type Delivery struct {
 	// Body is the raw body as received: whole for an accepted delivery, at
 	// most its first BodyPrefixBytes for a Rejected or Duplicate one. It is
 	// nil when the body was not read (wrong path or method, 503 "busy") or
-	// was too large.
+	// was too large. The listener never reuses it: OnDelivery may keep it.
 	Body []byte
 	// Size is how many bytes of body were received; for a 413, the limit
 	// that was reached.

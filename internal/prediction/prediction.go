@@ -18,9 +18,11 @@ import (
 const Aborted replicate.Status = "aborted"
 
 // Statuses lists every status a prediction can have, in lifecycle order.
-var Statuses = []replicate.Status{
-	replicate.Starting, replicate.Processing,
-	replicate.Succeeded, replicate.Failed, replicate.Canceled, Aborted,
+func Statuses() []replicate.Status {
+	return []replicate.Status{
+		replicate.Starting, replicate.Processing,
+		replicate.Succeeded, replicate.Failed, replicate.Canceled, Aborted,
+	}
 }
 
 // TerminalStatuses lists the statuses a prediction ends in.
@@ -36,10 +38,9 @@ func Terminal(s replicate.Status) bool {
 
 // Known reports whether s is one of Statuses.
 func Known(s replicate.Status) bool {
-	for _, k := range Statuses {
-		if s == k {
-			return true
-		}
+	switch s {
+	case replicate.Starting, replicate.Processing, replicate.Succeeded, replicate.Failed, replicate.Canceled, Aborted:
+		return true
 	}
 	return false
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func TestTerminal(t *testing.T) {
-	for _, s := range Statuses {
+	for _, s := range Statuses() {
 		want := s != replicate.Starting && s != replicate.Processing
 		if got := Terminal(s); got != want {
 			t.Errorf("Terminal(%q) = %v, want %v", s, got, want)
