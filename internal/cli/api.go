@@ -39,9 +39,15 @@ func startAPI(io *IOStreams, getenv func(string) string, simulate bool, log *slo
 			return replicateapi.NewClient(cfg)
 		})}, nil
 	}
-	sim, err := simulator.New(simulator.Config{OnEvent: func(e simulator.Event) {
+	return startSimulator(io, simulator.Config{OnEvent: func(e simulator.Event) {
 		log.Debug("simulator: " + simEventLine(e))
 	}})
+}
+
+// startSimulator starts an in-process simulator configured by cfg on
+// loopback, and a client for it.
+func startSimulator(io *IOStreams, cfg simulator.Config) (*apiSession, error) {
+	sim, err := simulator.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("starting simulator: %w", err)
 	}

@@ -60,7 +60,7 @@ Point a prediction's webhook at the URL it prints.`,
   notifier replay deliveries.jsonl --to http://localhost:3000/webhooks --resign`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Tunnel.modeSet = cmd.Flags().Changed("tunnel")
+			opts.Tunnel.modeSet, opts.Tunnel.listenSet = cmd.Flags().Changed("tunnel"), cmd.Flags().Changed("listen")
 			opts.set, opts.Hooks = cmd.Flags().Changed, f.Hooks
 			return listenRun(cmd.Context(), opts)
 		},
@@ -109,6 +109,7 @@ func (o *listenOptions) plan() (*listenPlan, error) {
 	if o.MaxDeliveries < 0 {
 		return nil, usageErrorf("--max-deliveries must not be negative")
 	}
+	p.listener.MaxAccepted = o.MaxDeliveries
 	if err := p.forward(o); err != nil {
 		return nil, err
 	}
@@ -170,13 +171,14 @@ func listenRun(ctx context.Context, opts *listenOptions) error {
 	return s.finish(ctx)
 }
 
-// listenEnd maps how listen stopped to its exit code.
-func listenEnd(ctx context.Context, timeout time.Duration) error {
+// listenEnd says how listen stopped. Ctrl-C and --timeout are how a listen
+// session normally ends: exit 0.
+func listenEnd(ctx context.Context, timeout time.Duration) string {
 	switch {
 	case errors.Is(context.Cause(ctx), errTimeout):
-		return withCode(exitTimeout, fmt.Errorf("stopped after --timeout %s", timeout))
+		return fmt.Sprintf("stopped after --timeout %s", timeout)
 	case ctx.Err() != nil:
-		return withCode(exitInterrupted, errInterrupted)
+		return "stopped"
 	}
-	return nil
+	return "stopped after --max-deliveries"
 }

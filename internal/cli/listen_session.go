@@ -29,6 +29,7 @@ type listenSession struct {
 	stream   *notify.Stream
 	enough   chan struct{} // closed after --max-deliveries accepted deliveries
 	accepted int           // used by the listener's worker only
+	counts   map[listener.Verdict]int
 
 	mu        sync.Mutex
 	outErr    error // the first failure to write stdout
@@ -39,7 +40,8 @@ type listenSession struct {
 // startListen finds the secret, opens what the deliveries go to and the
 // server, and announces the URL. On error, what was started is stopped.
 func startListen(ctx context.Context, plan *listenPlan, ios *IOStreams, log *slog.Logger, getenv func(string) string) (*listenSession, error) {
-	s := &listenSession{plan: plan, r: newDeliveryRenderer(ios, plan.json), enough: make(chan struct{})}
+	s := &listenSession{plan: plan, r: newDeliveryRenderer(ios, plan.json), enough: make(chan struct{}),
+		counts: map[listener.Verdict]int{}}
 	s.pr = s.r.pr
 	if err := s.start(ctx, ios, log, getenv); err != nil {
 		s.stopAll(context.Background())
@@ -72,7 +74,9 @@ func (s *listenSession) start(ctx context.Context, ios *IOStreams, log *slog.Log
 	if s.srv, err = startServer(ctx, tc, lc); err != nil {
 		return err
 	}
-	if err := s.r.ready(s.srv.URL, lc); err != nil {
+	verify := lc.Secret != nil && !lc.SkipVerify
+	trigger := triggerLine(s.srv.URL, s.srv.Local, verify, strings.TrimSpace(getenv(envWebhookSecret)) != "")
+	if err := s.r.ready(s.srv.URL, lc, trigger); err != nil {
 		return err
 	}
 	for _, w := range s.srv.warnings() {
@@ -81,22 +85,35 @@ func (s *listenSession) start(ctx context.Context, ios *IOStreams, log *slog.Log
 	return nil
 }
 
-// listenSecret finds the signing secret; with --skip-verify only from the
-// environment, never fetched.
+// listenSecret finds the signing secret. With --skip-verify the signatures
+// are still checked, to show why one would fail, when a secret can be had:
+// from the environment, or fetched with the token; without one, nothing is
+// checked.
 func listenSecret(ctx context.Context, plan *listenPlan, ios *IOStreams, log *slog.Logger, getenv func(string) string) (*webhook.Secret, error) {
-	if plan.listener.SkipVerify && strings.TrimSpace(getenv(envWebhookSecret)) == "" {
-		return nil, nil
-	}
 	api, err := startAPI(ios, getenv, false, log)
 	if err != nil {
 		return nil, err
 	}
-	return api.Secret(ctx)
+	if !plan.listener.SkipVerify || strings.TrimSpace(getenv(envWebhookSecret)) != "" {
+		return api.Secret(ctx)
+	}
+	if strings.TrimSpace(getenv(envAPIToken)) == "" {
+		return nil, nil
+	}
+	s, err := api.Secret(ctx)
+	if err != nil {
+		newProgress(ios).warnf("signatures will not be checked: %v", err)
+		return nil, nil
+	}
+	return s, nil
 }
 
 // deliver is the listener's OnDelivery: called for every delivery, in
 // order, from one goroutine.
 func (s *listenSession) deliver(d listener.Delivery) {
+	s.mu.Lock()
+	s.counts[d.Verdict]++
+	s.mu.Unlock()
 	if err := s.r.render(d); err != nil {
 		s.outputFailed(err)
 	}
@@ -158,14 +175,15 @@ func (s *listenSession) outputFailed(err error) {
 }
 
 // finish shuts listen down, giving what is still pending one bounded grace
-// period once ctx has ended, and returns the exit code's error: a
-// recording failure (exit 1) outranks a notification failure (exit 5),
-// which outranks how listen stopped; the others are shown as warnings.
+// period once ctx has ended, says how it went in one line, and returns the
+// exit code's error: a recording failure (exit 1) outranks a notification
+// failure (exit 5); the others are shown as warnings. Stopped by Ctrl-C,
+// --timeout or --max-deliveries, listen otherwise exits 0.
 func (s *listenSession) finish(ctx context.Context) error {
 	gctx, cancel := graceFor(ctx, s.pr, s.plan.grace, "deliveries, forwards and notifications still pending")
 	defer cancel()
 	errs := s.stopAll(gctx)
-	errs = append(errs, listenEnd(ctx, s.plan.timeout))
+	s.pr.infof("listen: %s; %s", listenEnd(ctx, s.plan.timeout), s.countsLine())
 	var first error
 	for _, err := range errs {
 		switch {
@@ -177,6 +195,28 @@ func (s *listenSession) finish(ctx context.Context) error {
 		}
 	}
 	return first
+}
+
+// countsLine counts the deliveries by verdict: "5 deliveries: 3 verified,
+// 1 duplicate, 1 rejected".
+func (s *listenSession) countsLine() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	total := 0
+	var parts []string
+	for _, v := range []listener.Verdict{listener.Verified, listener.Unverified, listener.Duplicate, listener.Rejected} {
+		total += s.counts[v]
+		if n := s.counts[v]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, v))
+		}
+	}
+	if total == 1 {
+		return "1 delivery: " + strings.Join(parts, ", ")
+	}
+	if total == 0 {
+		return "no deliveries"
+	}
+	return fmt.Sprintf("%d deliveries: %s", total, strings.Join(parts, ", "))
 }
 
 // stopAll stops the server (handing every queued delivery on), then the

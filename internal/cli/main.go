@@ -215,11 +215,15 @@ Try it offline first:  notifier run --simulate`,
 	root.AddCommand(
 		newRunCmd(f),
 		newListenCmd(f),
+		newTriggerCmd(f),
 		newReplayCmd(f),
 		newSimulatorCmd(f),
 		newEmailTestCmd(f),
 		newVersionCmd(f),
+		newCompletionCmd(f),
 	)
+	root.CompletionOptions.DisableDefaultCmd = true // newCompletionCmd replaces it
+	registerValueCompletions(root)
 	return root
 }
 

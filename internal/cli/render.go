@@ -30,10 +30,11 @@ func newDeliveryRenderer(io *IOStreams, asJSON bool) *deliveryRenderer {
 	return &deliveryRenderer{io: io, json: asJSON, pr: newProgress(io), bad: painter(io.OutColor, color.FgRed)}
 }
 
-// ready announces the webhook URL: the NDJSON ready line, or a line on stderr.
-func (r *deliveryRenderer) ready(url string, lc listener.Config) error {
+// ready announces the webhook URL, and the trigger command that reaches
+// it: the NDJSON ready line, or lines on stderr.
+func (r *deliveryRenderer) ready(url string, lc listener.Config, trigger string) error {
 	if r.json {
-		return r.writeJSON(map[string]any{"type": "ready", "url": url, "verify": lc.Secret != nil && !lc.SkipVerify})
+		return r.writeJSON(jsonReady{Type: "ready", URL: url, Verify: lc.Secret != nil && !lc.SkipVerify, Trigger: trigger})
 	}
 	mode := "signatures verified"
 	switch {
@@ -43,7 +44,16 @@ func (r *deliveryRenderer) ready(url string, lc listener.Config) error {
 		mode = "SIGNATURES CHECKED BUT NOT ENFORCED (--skip-verify)"
 	}
 	r.pr.line(fmt.Sprintf("Ready! Listening for webhooks at %s (%s). Ctrl-C to stop.", url, mode))
+	r.pr.infof("To send it a test prediction's webhooks: %s", trigger)
 	return nil
+}
+
+// jsonReady is the first NDJSON line of listen --json.
+type jsonReady struct {
+	Type    string `json:"type"` // "ready"
+	URL     string `json:"url"`
+	Verify  bool   `json:"verify"`
+	Trigger string `json:"trigger"` // the command that sends it test webhooks
 }
 
 // jsonDelivery is one NDJSON line of listen --json.

@@ -110,3 +110,15 @@ func writeOutput(w io.Writer, raw json.RawMessage, tty bool) error {
 	_, err := w.Write(b.Bytes())
 	return err
 }
+
+// writeJSONLine writes v as one line of JSON.
+func writeJSONLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding output: %w", err)
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("writing output: %w", err)
+	}
+	return nil
+}

@@ -60,7 +60,7 @@ the whole final prediction on one line); progress goes to stderr.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			model, inputs := splitArgs(args)
 			opts.Model, opts.Inputs = model, append(inputs, opts.Inputs...)
-			opts.Tunnel.modeSet = cmd.Flags().Changed("tunnel")
+			opts.Tunnel.modeSet, opts.Tunnel.listenSet = cmd.Flags().Changed("tunnel"), cmd.Flags().Changed("listen")
 			opts.set, opts.Hooks = cmd.Flags().Changed, f.Hooks
 			return runRun(cmd.Context(), opts)
 		},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,7 +22,8 @@ type tunnelFlags struct {
 	PublicURL string
 	Listen    string
 	Timeout   time.Duration
-	modeSet   bool
+	modeSet   bool // --tunnel was given
+	listenSet bool // --listen was given
 }
 
 // addTunnelFlags registers --tunnel, --public-url, --listen and --tunnel-timeout.
@@ -46,6 +49,12 @@ func (t tunnelFlags) config(defaultMode tunnel.Mode, getenv func(string) string,
 	if t.Timeout <= 0 {
 		return cfg, usageErrorf("--tunnel-timeout must be positive")
 	}
+	if err := checkListenAddr(t.Listen); err != nil {
+		return cfg, err
+	}
+	if t.PublicURL != "" && !t.listenSet {
+		return cfg, usageErrorf("--public-url needs --listen: the local address your tunnel forwards to, e.g. --public-url %s --listen 127.0.0.1:8080", t.PublicURL)
+	}
 	if t.PublicURL != "" {
 		if t.modeSet && cfg.Mode != tunnel.ModeNone {
 			return cfg, usageErrorf("--public-url cannot be combined with --tunnel %s", cfg.Mode)
@@ -63,6 +72,22 @@ func (t tunnelFlags) config(defaultMode tunnel.Mode, getenv func(string) string,
 	cfg.Domain = strings.TrimSpace(getenv(envNgrokDomain))
 	cfg.ConnectURL, cfg.ConnectCAs = hooks.NgrokConnectURL, hooks.NgrokCAs
 	return cfg, nil
+}
+
+// checkListenAddr checks a --listen address: host:port, the host optional.
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		if _, perr := strconv.ParseUint(port, 10, 16); perr == nil || port == "" {
+			return nil
+		}
+		err = errors.New("the port must be a number from 0 to 65535")
+	}
+	if _, perr := strconv.ParseUint(addr, 10, 16); perr == nil {
+		return withCode(exitUsage, fmt.Errorf("invalid --listen %q: want host:port", addr), "e.g. --listen 127.0.0.1:"+addr)
+	}
+	return withCode(exitUsage, fmt.Errorf("invalid --listen %q: %v", addr, oneLine(strings.TrimPrefix(err.Error(), "address "+addr+": "))),
+		"e.g. --listen 127.0.0.1:8080 (this machine only) or --listen :8080 (every interface)")
 }
 
 // tunnelError explains why the tunnel did not open, with what to do about it.

@@ -64,6 +64,11 @@ type Config struct {
 	// oldest are forgotten early. Default 1,000,000 (about 40 MB at most;
 	// see package dedup).
 	DedupMaxIDs int
+	// MaxAccepted, when positive, is how many deliveries the listener
+	// accepts in all: later ones are answered 503 (reason "closing"), so the
+	// sender keeps them for a retry, instead of being acknowledged and then
+	// dropped by a consumer that stops after that many.
+	MaxAccepted int
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// OnDelivery is called for every delivery, accepted or not, from one
@@ -77,9 +82,10 @@ type Config struct {
 type Listener struct {
 	cfg Config
 
-	mu     sync.Mutex // guards seen, closed and sends on queue
-	seen   *dedup.Set
-	closed bool
+	mu       sync.Mutex // guards seen, closed, accepted and sends on queue
+	seen     *dedup.Set
+	closed   bool
+	accepted int // deliveries queued as accepted
 	queue  chan item
 	budget budget // bytes held by bodies; see Config.MaxBufferedBytes
 

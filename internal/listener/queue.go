@@ -15,8 +15,9 @@ type item struct {
 
 // admit decides, atomically, whether an accepted delivery is new and queues
 // it, updating its verdict: kept when queued, Duplicate for a remembered id,
-// Rejected when the queue is full or closed. Ids are remembered only once
-// queued, so a refused delivery is processed when the sender retries.
+// Rejected when the queue is full or closed or MaxAccepted were accepted
+// already. Ids are remembered only once queued, so a refused delivery is
+// processed when the sender retries.
 func (l *Listener) admit(it *item) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -25,6 +26,10 @@ func (l *Listener) admit(it *item) {
 	case l.closed:
 		d.reject(http.StatusServiceUnavailable, "shutting down")
 		l.trim(it)
+	case l.cfg.MaxAccepted > 0 && l.accepted >= l.cfg.MaxAccepted && !(d.WebhookID != "" && l.seen.Has(d.WebhookID)):
+		d.reject(http.StatusServiceUnavailable, "closing")
+		l.trim(it)
+		l.sendLocked(*it) // best-effort report
 	case d.WebhookID != "" && l.seen.Has(d.WebhookID):
 		d.Verdict, d.Reason = Duplicate, "duplicate"
 		l.trim(it)
@@ -33,8 +38,11 @@ func (l *Listener) admit(it *item) {
 		d.reject(http.StatusServiceUnavailable, "queue full")
 		l.trim(it)
 		l.sendLocked(*it) // a slot may have freed
-	case d.WebhookID != "":
-		l.seen.Add(d.WebhookID)
+	default:
+		l.accepted++
+		if d.WebhookID != "" {
+			l.seen.Add(d.WebhookID)
+		}
 	}
 }
 

@@ -1,8 +1,12 @@
 package listener
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestQueueFull(t *testing.T) {
@@ -53,5 +57,59 @@ func TestClosedListenerAnswers503(t *testing.T) {
 	}
 	if n := len(rec.all()); n != 0 {
 		t.Fatalf("%d deliveries reported after Close", n)
+	}
+}
+
+// TestMaxAccepted: a burst of deliveries past MaxAccepted gets 503, never
+// a 200 for a delivery the consumer will not see.
+func TestMaxAccepted(t *testing.T) {
+	rec := newRecorder()
+	l, err := New(Config{Secret: testSecret(t, goodSecret), Path: testPath, MaxAccepted: 3, Now: func() time.Time { return testNow }, OnDelivery: rec.onDelivery})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	codes := make(chan int, 10)
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() {
+			w := httptest.NewRecorder()
+			l.ServeHTTP(w, signedRequest(t, goodSecret, fmt.Sprintf("msg_%d", i), testNow, predictionBody))
+			codes <- w.Code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[200] != 3 || got[503] != 7 {
+		t.Errorf("answers %v, want 3 × 200 and 7 × 503", got)
+	}
+	// A retry of an accepted delivery is still a duplicate, answered 200;
+	// the others are still refused.
+	retried := 0
+	for i := range 10 {
+		w := httptest.NewRecorder()
+		l.ServeHTTP(w, signedRequest(t, goodSecret, fmt.Sprintf("msg_%d", i), testNow, predictionBody))
+		if w.Code == 200 {
+			retried++
+		}
+	}
+	if retried != 3 {
+		t.Errorf("%d retries answered 200, want the 3 accepted ones", retried)
+	}
+	l.Close()
+	accepted := 0
+	for _, d := range rec.all() {
+		if d.Accepted() {
+			accepted++
+		} else if d.Verdict == Rejected && d.Reason != "closing" {
+			t.Errorf("unexpected rejection %q", d.Reason)
+		}
+	}
+	if accepted != 3 {
+		t.Errorf("%d accepted deliveries reached OnDelivery, want 3", accepted)
 	}
 }
