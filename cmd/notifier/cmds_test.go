@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -38,6 +40,7 @@ func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
 		"mailbox":    cmdMailbox,
 		"stepscript": cmdStepScript,
 		"target":     cmdTarget,
+		"burst":      cmdBurst,
 	}
 }
 
@@ -332,4 +335,61 @@ func cmdStepScript(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("stepscript: no run block in step %q", args[1])
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[2]), []byte(strings.Join(script, "\n")+"\n"), 0o700))
+}
+
+// cmdBurst sends N signed deliveries with distinct webhook-ids at once and
+// checks how many got each status; answers it does not name may be
+// anything but 2xx (a connection closed by a stopping listener included).
+//
+//	burst N URL STATUS=COUNT...
+func cmdBurst(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: burst N URL STATUS=COUNT...")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	s, err := webhook.ParseSecret(ts.Getenv("SIM_SECRET"))
+	ts.Check(err)
+	body := []byte(`{"id":"p_burst","model":"zeke/chaos-monkey","version":"v","status":"succeeded","input":{},"output":"hello","error":null,"created_at":"2026-01-01T00:00:00Z","urls":{}}`)
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			req, err := http.NewRequest("POST", args[1], bytes.NewReader(body))
+			if err != nil {
+				codes <- -1
+				return
+			}
+			s.SignHeaders(req.Header, fmt.Sprintf("msg_burst_%d", i), time.Now(), body)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				codes <- 0 // no answer
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	got := map[string]int{}
+	for c := range codes {
+		got[strconv.Itoa(c)]++
+	}
+	named := map[string]bool{}
+	for _, want := range args[2:] {
+		status, count, ok := strings.Cut(want, "=")
+		if !ok {
+			ts.Fatalf("burst: want STATUS=COUNT, got %q", want)
+		}
+		named[status] = true
+		if strconv.Itoa(got[status]) != count {
+			ts.Fatalf("burst: %s answers %d, want %s (all: %v)", status, got[status], count, got)
+		}
+	}
+	for status, k := range got {
+		if !named[status] && strings.HasPrefix(status, "2") {
+			ts.Fatalf("burst: %d unexpected %s answers (all: %v)", k, status, got)
+		}
+	}
 }
