@@ -92,8 +92,12 @@ func apiConfigFromEnv(getenv func(string) string) (replicateapi.Config, error) {
 		return cfg, withCode(exitUsage, fmt.Errorf("%s is not an absolute http(s) URL", envBaseURL),
 			"set it to the API base URL including /v1, e.g. "+defaultBaseURL)
 	}
+	if !strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/v1") {
+		return cfg, withCode(exitUsage, fmt.Errorf("%s must end in /v1, as Replicate's API does", envBaseURL),
+			"e.g. "+envBaseURL+"="+strings.TrimSuffix(cfg.BaseURL, "/")+"/v1")
+	}
 	if cfg.Token == "" {
-		return cfg, withCode(exitError, fmt.Errorf("%s is not set", envAPIToken),
+		return cfg, withCode(exitUsage, fmt.Errorf("%s is not set", envAPIToken),
 			"create a token at https://replicate.com/account/api-tokens and export "+envAPIToken+"=r8_...",
 			"or try notifier offline with --simulate")
 	}
@@ -123,7 +127,7 @@ func resolveSecret(ctx context.Context, getenv func(string) string, client func(
 		}
 		// replicate-go drops the cause here; the transport kept it.
 		return nil, withHint(fmt.Errorf("fetching the webhook signing secret: %s", obs.Describe()),
-			"check "+envAPIToken+" and "+envBaseURL+", or set "+envWebhookSecret+" (see https://replicate.com/account/webhook)")
+			secretFetchHint(obs), "or set "+envWebhookSecret+" (see https://replicate.com/account/webhook)")
 	}
 	s, err := webhook.ParseSecret(ws.Key)
 	if err != nil {
@@ -132,23 +136,56 @@ func resolveSecret(ctx context.Context, getenv func(string) string, client func(
 	return &s, nil
 }
 
+// secretFetchHint says what to check when fetching the signing secret
+// failed, by how it failed: the token is to blame only for a 401 or 403.
+func secretFetchHint(obs *replicateapi.Observation) string {
+	status, err := obs.Outcome()
+	switch {
+	case err != nil:
+		return "check your network and " + envBaseURL
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return "check " + envAPIToken + "; tokens are at https://replicate.com/account/api-tokens"
+	case status == http.StatusTooManyRequests:
+		return "the API is throttling requests; try again in a moment"
+	case status >= 500:
+		return "the API is having trouble; try again in a moment"
+	case status == http.StatusNotFound:
+		return "check " + envBaseURL + ": it must be the API's base URL, ending in /v1"
+	}
+	return "check " + envAPIToken + " and " + envBaseURL
+}
+
+// detailLine puts a problem's detail on one line: a 422 lists each invalid
+// field on a line of its own ("- input.x: ..."), which become "; "-separated.
+func detailLine(detail string) string {
+	var parts []string
+	for l := range strings.SplitSeq(detail, "\n") {
+		if l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "- ")); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
 // apiError turns a replicate-go error into one clear line with hints.
 // doing is what was being done, e.g. "creating prediction".
 func apiError(doing string, err error) error {
 	var ae *replicate.APIError
 	if errors.As(err, &ae) {
-		msg := strings.Trim(strings.TrimSpace(ae.Title+": "+ae.Detail), ": ")
+		msg := strings.Trim(strings.TrimSpace(ae.Title+": "+detailLine(ae.Detail)), ": ")
 		if msg == "" {
 			msg = http.StatusText(ae.Status)
 		}
 		e := fmt.Errorf("%s: %s (HTTP %d)", doing, msg, ae.Status)
-		switch ae.Status {
-		case http.StatusUnauthorized, http.StatusForbidden:
+		switch {
+		case ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden:
 			return withHint(e, "check "+envAPIToken+"; tokens are at https://replicate.com/account/api-tokens")
-		case http.StatusNotFound, http.StatusUnprocessableEntity:
+		case ae.Status == http.StatusNotFound || ae.Status == http.StatusUnprocessableEntity:
 			return withHint(e, "check the model, version and inputs on its page at https://replicate.com")
-		case http.StatusTooManyRequests:
+		case ae.Status == http.StatusTooManyRequests:
 			return withHint(e, "the API is throttling requests; try again in a moment")
+		case ae.Status >= 500:
+			return withHint(e, "the API had an internal error; try again in a moment")
 		}
 		return withHint(e)
 	}

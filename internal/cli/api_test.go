@@ -35,7 +35,9 @@ func TestAPIError(t *testing.T) {
 		{"429", &replicate.APIError{Status: 429, Title: "Too Many Requests"},
 			exitError, "(HTTP 429)", "throttling"},
 		{"500", &replicate.APIError{Status: 500, Title: "Internal Server Error"},
-			exitError, "creating prediction: Internal Server Error (HTTP 500)", ""},
+			exitError, "creating prediction: Internal Server Error (HTTP 500)", "try again in a moment"},
+		{"422 with several fields, on one line", &replicate.APIError{Status: 422, Title: "Input validation failed", Detail: "- input.sleep: Invalid type. Expected: number, given: string\n- input.outcome: must be one of the following\n"},
+			exitError, "creating prediction: Input validation failed: input.sleep: Invalid type. Expected: number, given: string; input.outcome: must be one of the following (HTTP 422)", "check the model"},
 		{"wrapped API error", fmt.Errorf("outer: %w", &replicate.APIError{Status: 401, Title: "Unauthorized"}),
 			exitError, "(HTTP 401)", envAPIToken},
 		{"unreachable", refused,
@@ -112,7 +114,8 @@ func TestAPIConfigFromEnv(t *testing.T) {
 	}{
 		{"token and default URL", map[string]string{envAPIToken: " r8_x\n"}, replicateapi.Config{Token: "r8_x", BaseURL: defaultBaseURL, UserAgent: userAgent()}, 0, ""},
 		{"custom URL", map[string]string{envAPIToken: "r8_x", envBaseURL: "http://127.0.0.1:1/v1"}, replicateapi.Config{Token: "r8_x", BaseURL: "http://127.0.0.1:1/v1", UserAgent: userAgent()}, 0, ""},
-		{"no token", nil, replicateapi.Config{}, exitError, "--simulate"},
+		{"no token", nil, replicateapi.Config{}, exitUsage, "--simulate"},
+		{"no /v1", map[string]string{envAPIToken: "r8_x", envBaseURL: "http://127.0.0.1:8788/"}, replicateapi.Config{}, exitUsage, envBaseURL + "=http://127.0.0.1:8788/v1"},
 		{"bad URL", map[string]string{envAPIToken: "r8_x", envBaseURL: "api.replicate.com"}, replicateapi.Config{}, exitUsage, defaultBaseURL},
 	}
 	for _, tt := range tests {

@@ -61,6 +61,7 @@ Point a prediction's webhook at the URL it prints.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Tunnel.modeSet, opts.Tunnel.listenSet = cmd.Flags().Changed("tunnel"), cmd.Flags().Changed("listen")
+			opts.Tunnel.alternatives = listenAlternatives
 			opts.set, opts.Hooks = cmd.Flags().Changed, f.Hooks
 			return listenRun(cmd.Context(), opts)
 		},
@@ -124,7 +125,7 @@ func (o *listenOptions) plan() (*listenPlan, error) {
 		return nil, err
 	}
 	if !o.SkipVerify && strings.TrimSpace(o.Getenv(envWebhookSecret)) == "" && strings.TrimSpace(o.Getenv(envAPIToken)) == "" {
-		return nil, withCode(exitError, fmt.Errorf("no webhook signing secret: set %s, or %s to fetch it", envWebhookSecret, envAPIToken),
+		return nil, withCode(exitUsage, fmt.Errorf("no webhook signing secret: set %s, or %s to fetch it", envWebhookSecret, envAPIToken),
 			"find the secret at https://replicate.com/account/webhook",
 			"or pass --skip-verify to accept deliveries without checking signatures")
 	}

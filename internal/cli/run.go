@@ -61,6 +61,7 @@ the whole final prediction on one line); progress goes to stderr.`,
 			model, inputs := splitArgs(args)
 			opts.Model, opts.Inputs = model, append(inputs, opts.Inputs...)
 			opts.Tunnel.modeSet, opts.Tunnel.listenSet = cmd.Flags().Changed("tunnel"), cmd.Flags().Changed("listen")
+			opts.Tunnel.alternatives = runAlternatives
 			opts.set, opts.Hooks = cmd.Flags().Changed, f.Hooks
 			return runRun(cmd.Context(), opts)
 		},

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,7 +25,15 @@ type tunnelFlags struct {
 	Timeout   time.Duration
 	modeSet   bool // --tunnel was given
 	listenSet bool // --listen was given
+	// alternatives is the hint naming the other ways for this command.
+	alternatives string
 }
+
+// Hints naming the ways besides ngrok, for each command.
+const (
+	runAlternatives    = "or bring your own tunnel with --public-url https://... --listen ADDR, or try offline with --simulate"
+	listenAlternatives = "or bring your own tunnel with --public-url https://... --listen ADDR, or serve locally with --tunnel none"
+)
 
 // addTunnelFlags registers --tunnel, --public-url, --listen and --tunnel-timeout.
 func addTunnelFlags(cmd *cobra.Command, t *tunnelFlags) {
@@ -69,6 +78,12 @@ func (t tunnelFlags) config(defaultMode tunnel.Mode, getenv func(string) string,
 		return cfg, nil
 	}
 	cfg.Authtoken = strings.TrimSpace(getenv(envNgrokToken))
+	if cfg.Authtoken == "" {
+		// Missing configuration is a usage error, found before anything starts.
+		return cfg, withCode(exitUsage, fmt.Errorf("the ngrok tunnel needs %s", envNgrokToken),
+			"get an authtoken at https://dashboard.ngrok.com/get-started/your-authtoken and export "+envNgrokToken+"=...",
+			t.alternatives)
+	}
 	cfg.Domain = strings.TrimSpace(getenv(envNgrokDomain))
 	cfg.ConnectURL, cfg.ConnectCAs = hooks.NgrokConnectURL, hooks.NgrokCAs
 	return cfg, nil
@@ -90,12 +105,23 @@ func checkListenAddr(addr string) error {
 		"e.g. --listen 127.0.0.1:8080 (this machine only) or --listen :8080 (every interface)")
 }
 
-// tunnelError explains why the tunnel did not open, with what to do about it.
-func tunnelError(err error, timeout time.Duration) error {
-	const alternatives = "or bring your own tunnel with --public-url https://... (it must reach --listen), or try offline with --simulate"
+// tunnelError explains why the listener could not be opened, with what to
+// do about it.
+func tunnelError(err error, tc tunnel.Config, alternatives string) error {
 	var refused *tunnel.RefusedError
 	var slow *tunnel.ConnectTimeoutError
 	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return withHint(fmt.Errorf("listening on %s: the address is already in use", tc.ListenAddr),
+			"another program, or another notifier, serves on it: choose another port with --listen, or stop that one")
+	case errors.Is(err, syscall.EACCES):
+		return withHint(fmt.Errorf("listening on %s: permission denied", tc.ListenAddr),
+			"ports below 1024 need privileges: choose a higher port with --listen")
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return withHint(fmt.Errorf("listening on %s: no interface of this machine has that address", tc.ListenAddr),
+			"use 127.0.0.1:PORT for this machine only, or :PORT for every interface")
+	case tc.Mode != tunnel.ModeNgrok:
+		return fmt.Errorf("listening for webhooks: %w", err)
 	case errors.Is(err, tunnel.ErrNoAuthtoken):
 		return withHint(fmt.Errorf("opening tunnel: %s is not set", envNgrokToken),
 			"get an authtoken at https://dashboard.ngrok.com/get-started/your-authtoken and export "+envNgrokToken+"=...",
@@ -104,10 +130,10 @@ func tunnelError(err error, timeout time.Duration) error {
 		return withHint(fmt.Errorf("opening tunnel: %w", err), ngrokAdvice(refused.Code))
 	case errors.As(err, &slow):
 		return withHint(fmt.Errorf("opening tunnel: %w", err),
-			fmt.Sprintf("check your network or firewall (ngrok needs outbound TLS), or raise --tunnel-timeout (now %s)", timeout),
+			fmt.Sprintf("check your network or firewall (ngrok needs outbound TLS), or raise --tunnel-timeout (now %s)", tc.ConnectTimeout),
 			alternatives)
 	}
-	return fmt.Errorf("opening tunnel: %w", err)
+	return withHint(fmt.Errorf("opening tunnel: %w", err), alternatives)
 }
 
 // ngrokAdvice says what to do about the refusals users meet most.
@@ -118,7 +144,7 @@ func ngrokAdvice(code string) string {
 		return "the authtoken is not valid: " + token
 	case "ERR_NGROK_108":
 		return "a free ngrok account allows one agent session at a time: stop the other ngrok agent, " +
-			"or use your own tunnel with --public-url, or a paid plan; parallel CI jobs should use --public-url or --simulate"
+			"or use your own tunnel with --public-url, or a paid plan; parallel CI jobs should use --public-url (or run --simulate)"
 	case "ERR_NGROK_4018":
 		return "ngrok needs a verified account: sign up at https://dashboard.ngrok.com/signup and put your authtoken in " + envNgrokToken
 	case "ERR_NGROK_334":
@@ -144,8 +170,9 @@ type webhookServer struct {
 // grace period.
 var errDrainAbandoned = errors.New("deliveries still queued were not handled: output blocked")
 
-// startServer opens the tunnel and serves the listener on it until Close.
-func startServer(ctx context.Context, tc tunnel.Config, lc listener.Config) (*webhookServer, error) {
+// startServer opens the tunnel and serves the listener on it until Close;
+// alternatives is the hint naming the other ways, should ngrok fail.
+func startServer(ctx context.Context, tc tunnel.Config, lc listener.Config, alternatives string) (*webhookServer, error) {
 	l, err := listener.New(lc)
 	if err != nil {
 		return nil, err
@@ -156,7 +183,7 @@ func startServer(ctx context.Context, tc tunnel.Config, lc listener.Config) (*we
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		return nil, tunnelError(err, tc.ConnectTimeout)
+		return nil, tunnelError(err, tc, alternatives)
 	}
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &webhookServer{URL: tun.URL + l.Path(), Local: tun.Local, stop: cancel, done: make(chan error, 1)}

@@ -3,7 +3,10 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,7 +52,7 @@ The official clients work against it when pointed at its base URL.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:8788", "Address to serve the API on.")
 	fl.StringVar(&opts.Token, "token", "", "API token clients must send (default: random).")
-	fl.StringVar(&opts.Secret, "secret", "", "Webhook signing secret whsec_... (default: random).")
+	fl.StringVar(&opts.Secret, "secret", "", "Webhook signing secret: whsec_ followed by the base64 of 24 to 64 bytes (default: random).")
 	fl.BoolVar(&opts.JSON, "json", false, "Print one JSON line with base_url, token and webhook_secret when ready.")
 	fl.Int64Var(&opts.Config.Seed, "seed", 0, "Make prediction ids, webhook ids and faults deterministic (0 = random).")
 	fl.BoolVar(&opts.Config.Faults.DropWebhooks, "drop-webhooks", false, "Fault: never deliver webhooks.")
@@ -73,17 +76,29 @@ func simulatorRun(ctx context.Context, opts *simulatorOptions) error {
 			return usageErrorf("%s must be between 0 and 1", r.name)
 		}
 	}
+	if opts.Secret != "" {
+		if err := simulator.CheckSecret(opts.Secret); err != nil {
+			return withCode(exitUsage, fmt.Errorf("invalid --secret: %w", err),
+				"leave --secret out for a random one, or make one with: echo whsec_$(head -c 32 /dev/urandom | base64)")
+		}
+	}
 	cfg := opts.Config
 	cfg.Token, cfg.Secret = opts.Token, opts.Secret
 	pr := newProgress(opts.IO)
 	if opts.Verbose {
-		cfg.OnEvent = func(e simulator.Event) { pr.infof("%s", simEventLine(e)) }
+		cfg.OnEvent = func(e simulator.Event) {
+			pr.infof("%s  %s", e.Time.Local().Format(time.TimeOnly), simEventLine(e))
+		}
 	}
 	sim, err := simulator.New(cfg)
 	if err != nil {
 		return usageErrorf("simulator: %v", err)
 	}
 	base, err := sim.Start(opts.Listen)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return withHint(fmt.Errorf("starting simulator: %s is already in use", opts.Listen),
+			"stop what listens there, or pick another --listen address (port 0 picks a free one)")
+	}
 	if err != nil {
 		return fmt.Errorf("starting simulator: %w", err)
 	}
@@ -93,21 +108,32 @@ func simulatorRun(ctx context.Context, opts *simulatorOptions) error {
 		fmt.Fprintf(opts.IO.Out, "%s\n", b)
 	} else {
 		fmt.Fprintf(opts.IO.Out, "export %s=%s\nexport %s=%s\nexport %s=%s\n",
-			envBaseURL, base, envAPIToken, sim.Token(), envWebhookSecret, sim.Secret())
+			envBaseURL, shellQuote(base), envAPIToken, shellQuote(sim.Token()), envWebhookSecret, shellQuote(sim.Secret()))
 		pr.infof("simulator: serving a Replicate-compatible API at %s; Ctrl-C to stop", base)
 	}
 	<-ctx.Done()
 	return nil
 }
 
-// simEventLine renders a simulator event for --verbose.
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// letters, digits and -_./:+=@%,, so that the exports stay one word each
+// whatever --token holds.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:+=@%,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// simEventLine renders a simulator event for --verbose, without a time:
+// run and listen log it through factory.logger, which stamps each line
+// itself, and `notifier simulator -v` puts the event's time in front.
 func simEventLine(e simulator.Event) string {
-	ts := e.Time.Local().Format(time.TimeOnly)
 	switch e.Kind {
-	case "api":
-		return fmt.Sprintf("%s  api      %s %s -> %d", ts, e.Method, e.Path, e.Status)
+	case "api", "page":
+		return fmt.Sprintf("%-8s %s %s -> %d", e.Kind, e.Method, e.Path, e.Status)
 	case "webhook", "webhook_dropped":
-		s := fmt.Sprintf("%s  %-8s %s %s %s -> %d", ts, "webhook", e.Event, e.PredictionID, e.WebhookID, e.Status)
+		s := fmt.Sprintf("%-8s %s %s %s -> %d", "webhook", e.Event, e.PredictionID, e.WebhookID, e.Status)
 		if e.Kind == "webhook_dropped" {
 			s += " (dropped by fault)"
 		}
@@ -116,5 +142,5 @@ func simEventLine(e simulator.Event) string {
 		}
 		return s
 	}
-	return fmt.Sprintf("%s  %-8s %s", ts, e.Kind, e.PredictionID)
+	return fmt.Sprintf("%-8s %s", e.Kind, e.PredictionID)
 }

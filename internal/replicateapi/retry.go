@@ -108,6 +108,14 @@ func (o *Observation) Accepted() bool {
 	return o.err == nil && o.status/100 == 2
 }
 
+// Outcome returns the last call's HTTP status (0 when there was no answer)
+// and its transport error.
+func (o *Observation) Outcome() (status int, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.status, o.err
+}
+
 // Describe explains the recorded outcome in a few words.
 func (o *Observation) Describe() string {
 	o.mu.Lock()

@@ -118,7 +118,7 @@ func TestCreateAndGet(t *testing.T) {
 		t.Errorf("Location %q", loc)
 	}
 	urls := p["urls"].(map[string]any)
-	if urls["get"] != base+"/predictions/"+id || urls["cancel"] != base+"/predictions/"+id+"/cancel" || urls["web"] != "https://replicate.com/p/"+id {
+	if urls["get"] != base+"/predictions/"+id || urls["cancel"] != base+"/predictions/"+id+"/cancel" || urls["web"] != strings.TrimSuffix(base, "/v1")+"/p/"+id {
 		t.Errorf("urls %v", urls)
 	}
 	for _, k := range []string{"model", "version", "input", "output", "logs", "error", "status", "created_at", "started_at", "completed_at", "data_removed", "source", "webhook", "webhook_events_filter"} {

@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// routes builds the API under /v1 (docs/replicate.md, "Requests").
+// routes builds the API under /v1 (docs/replicate.md, "Requests") and the
+// predictions' web pages under /p/, which need no token (see handlePage).
 func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.guard(h)) }
@@ -17,6 +18,7 @@ func (s *Simulator) routes() *http.ServeMux {
 	handle("GET /v1/predictions/{id}", s.handleGet)
 	handle("POST /v1/predictions/{id}/cancel", s.handleCancel)
 	handle("GET /v1/webhooks/default/secret", s.handleSecret)
+	mux.HandleFunc("GET "+webPath+"{id}", s.handlePage)
 	handle("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, &problem{Title: titleNotFound, Detail: "no route " + r.Method + " " + r.URL.Path, Status: http.StatusNotFound})
 	})

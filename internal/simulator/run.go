@@ -66,7 +66,7 @@ func (s *Simulator) start(req *createRequest, base string) (*prediction, json.Ra
 		urls: map[string]string{
 			"get":    base + "/predictions/" + id,
 			"cancel": base + "/predictions/" + id + "/cancel",
-			"web":    "https://replicate.com/p/" + id,
+			"web":    webURL(base, id),
 		},
 	}
 	if req.deadline > 0 {

@@ -4,11 +4,13 @@ package simulator
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,7 +70,7 @@ type Faults struct {
 // Config configures a Simulator. Zero values take the documented defaults.
 type Config struct {
 	Token       string           // bearer token required on every call; default: random "r8_sim_..." (see Token)
-	Secret      string           // "whsec_..." webhook signing secret; default: random
+	Secret      string           // webhook signing secret, as CheckSecret wants it; default: random
 	Seed        int64            // non-zero: deterministic prediction ids, webhook ids, random outputs and fault decisions
 	Now         func() time.Time // clock for timestamps; default time.Now (durations still use real timers)
 	Faults      Faults
@@ -84,8 +86,8 @@ type Config struct {
 // Event is something the simulator did, for observers.
 type Event struct {
 	Time         time.Time
-	Kind         string // "api" (a call answered), "cancel", "webhook" (an attempt), "webhook_dropped"
-	Method, Path string // for "api"
+	Kind         string // "api" (a call answered), "page" (a web page served), "cancel", "webhook" (an attempt), "webhook_dropped"
+	Method, Path string // for "api" and "page"
 	Status       int    // HTTP status answered (api) or received (webhook; 0 on connection error)
 	PredictionID string
 	WebhookID    string
@@ -165,6 +167,34 @@ func New(cfg Config) (*Simulator, error) {
 	return s, nil
 }
 
+// The key lengths the Standard Webhooks specification gives for a
+// signing secret (docs/replicate.md, "Signatures").
+const (
+	MinSecretBytes = 24
+	MaxSecretBytes = 64
+)
+
+// CheckSecret reports whether s is a signing secret as Replicate issues
+// them: "whsec_" followed by the standard base64 of MinSecretBytes to
+// MaxSecretBytes bytes. The simulator signs as Replicate does, so it is
+// stricter than webhook.ParseSecret, which receivers use and which also
+// takes bare base64 and keys of any length. The error never contains s.
+func CheckSecret(s string) error {
+	want := fmt.Sprintf("want whsec_ followed by the base64 of %d to %d bytes", MinSecretBytes, MaxSecretBytes)
+	b64, ok := strings.CutPrefix(s, "whsec_")
+	if !ok {
+		return fmt.Errorf("no whsec_ prefix (%s)", want)
+	}
+	key, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return fmt.Errorf("not standard base64 after whsec_ (%s)", want)
+	}
+	if n := len(key); n < MinSecretBytes || n > MaxSecretBytes {
+		return fmt.Errorf("a %d-byte key (%s)", n, want)
+	}
+	return nil
+}
+
 func (s *Simulator) initSecrets() error {
 	str := s.cfg.Secret
 	if str == "" {
@@ -172,6 +202,8 @@ func (s *Simulator) initSecrets() error {
 		if str, err = webhook.GenerateSecret(s.rng.reader()); err != nil {
 			return fmt.Errorf("generating webhook secret: %w", err)
 		}
+	} else if err := CheckSecret(str); err != nil {
+		return fmt.Errorf("invalid webhook secret: %w", err)
 	}
 	sec, err := webhook.ParseSecret(str)
 	if err != nil {
@@ -202,7 +234,8 @@ func deliveryClient(c *http.Client) *http.Client {
 	return out
 }
 
-// Handler returns the API's handler; its routes are under /v1.
+// Handler returns the simulator's handler: the API under /v1, and each
+// prediction's web page (its urls.web) at /p/<id>, which needs no token.
 func (s *Simulator) Handler() http.Handler { return s.mux }
 
 // Token returns the bearer token the API requires.
