@@ -86,8 +86,8 @@ type Listener struct {
 	seen     *dedup.Set
 	closed   bool
 	accepted int // deliveries queued as accepted
-	queue  chan item
-	budget budget // bytes held by bodies; see Config.MaxBufferedBytes
+	queue    chan item
+	budget   budget // bytes held by bodies; see Config.MaxBufferedBytes
 
 	workerDone chan struct{}
 	closeOnce  sync.Once
