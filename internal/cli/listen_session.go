@@ -71,7 +71,7 @@ func (s *listenSession) start(ctx context.Context, ios *IOStreams, log *slog.Log
 	tc.Logger, tc.OnEvent = log, s.pr.tunnelEvent
 	lc := plan.listener
 	lc.OnDelivery = s.deliver
-	if s.srv, err = startServer(ctx, tc, lc, listenAlternatives); err != nil {
+	if s.srv, err = startServer(ctx, tc, lc, s.pr, listenAlternatives); err != nil {
 		return err
 	}
 	verify := lc.Secret != nil && !lc.SkipVerify

@@ -55,7 +55,7 @@ func (s *runSession) start(ctx context.Context, log *slog.Logger, getenv func(st
 	tc := plan.tunnel
 	tc.Logger, tc.OnEvent = log, s.pr.tunnelEvent
 	lc := listener.Config{Secret: secret, Path: listener.NewPath(), OnDelivery: s.deliver}
-	if s.srv, err = startServer(ctx, tc, lc, runAlternatives); err != nil {
+	if s.srv, err = startServer(ctx, tc, lc, s.pr, runAlternatives); err != nil {
 		return err
 	}
 	s.pr.infof("listening for webhooks at %s", s.srv.URL)

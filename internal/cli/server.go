@@ -110,6 +110,7 @@ func checkListenAddr(addr string) error {
 func tunnelError(err error, tc tunnel.Config, alternatives string) error {
 	var refused *tunnel.RefusedError
 	var slow *tunnel.ConnectTimeoutError
+	var unreachable *tunnel.UnreachableError
 	switch {
 	case errors.Is(err, syscall.EADDRINUSE):
 		return withHint(fmt.Errorf("listening on %s: the address is already in use", tc.ListenAddr),
@@ -128,6 +129,10 @@ func tunnelError(err error, tc tunnel.Config, alternatives string) error {
 			alternatives)
 	case errors.As(err, &refused):
 		return withHint(fmt.Errorf("opening tunnel: %w", err), ngrokAdvice(refused.Code))
+	case errors.As(err, &unreachable):
+		return withHint(fmt.Errorf("opening tunnel: %w", err),
+			"check your network and DNS: ngrok needs to resolve and reach its service over outbound TLS (port 443)",
+			alternatives)
 	case errors.As(err, &slow):
 		return withHint(fmt.Errorf("opening tunnel: %w", err),
 			fmt.Sprintf("check your network or firewall (ngrok needs outbound TLS), or raise --tunnel-timeout (now %s)", tc.ConnectTimeout),
@@ -172,10 +177,13 @@ var errDrainAbandoned = errors.New("deliveries still queued were not handled: ou
 
 // startServer opens the tunnel and serves the listener on it until Close;
 // alternatives is the hint naming the other ways, should ngrok fail.
-func startServer(ctx context.Context, tc tunnel.Config, lc listener.Config, alternatives string) (*webhookServer, error) {
+func startServer(ctx context.Context, tc tunnel.Config, lc listener.Config, pr *progress, alternatives string) (*webhookServer, error) {
 	l, err := listener.New(lc)
 	if err != nil {
 		return nil, err
+	}
+	if tc.Mode == tunnel.ModeNgrok {
+		pr.infof("connecting to ngrok…")
 	}
 	tun, err := tunnel.Open(ctx, tc)
 	if err != nil {

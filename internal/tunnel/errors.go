@@ -32,6 +32,21 @@ func (e *RefusedError) Error() string {
 	return "ngrok refused the tunnel (" + e.Code + "): " + e.Message
 }
 
+// UnreachableError is the ngrok service out of reach at the first connect:
+// its name does not resolve, or its port refuses the connection. Open
+// returns it at once rather than retrying until the connect deadline.
+type UnreachableError struct {
+	Err error // the connection error, authtoken removed
+}
+
+// Error is one line: "cannot reach ngrok: <cause>".
+func (e *UnreachableError) Error() string {
+	return "cannot reach ngrok: " + firstLine(e.Err.Error())
+}
+
+// Unwrap returns the connection error.
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
 // ConnectTimeoutError is the ngrok service staying out of reach for the
 // whole connect deadline.
 type ConnectTimeoutError struct {

@@ -3,8 +3,10 @@ package tunnel
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 
 	"golang.ngrok.com/ngrok/v2"
 )
@@ -47,12 +49,13 @@ type watcher struct {
 	cancel  context.CancelFunc // ends the session context
 	onEvent func(Event)
 
-	mu      sync.Mutex
-	up      bool // connected at least once
-	lost    bool
-	closing bool
-	refused *RefusedError
-	last    error
+	mu          sync.Mutex
+	up          bool // connected at least once
+	lost        bool
+	closing     bool
+	refused     *RefusedError
+	unreachable error // a DNS failure or refused connection before the first connect
+	last        error
 }
 
 // handle is the agent's event handler. It must not block.
@@ -92,9 +95,16 @@ func (w *watcher) disconnected(err error) {
 		if r != nil && w.refused == nil {
 			w.refused = r
 		}
+		unreachable := r == nil && isUnreachable(err)
+		if unreachable && w.unreachable == nil {
+			w.unreachable = err
+		}
 		w.mu.Unlock()
-		if r != nil {
-			w.cancel() // a refusal is final: retrying cannot help
+		if r != nil || unreachable {
+			// A refusal is final, and so, for a first connect, is a name
+			// that does not resolve or a port that refuses: saying so at
+			// once beats retrying until the connect deadline.
+			w.cancel()
 		}
 		return
 	}
@@ -120,11 +130,19 @@ func (w *watcher) stop() {
 	w.closing = true
 }
 
-// outcome returns the refusal, if any, and the last connection error.
-func (w *watcher) outcome() (*RefusedError, error) {
+// outcome returns the refusal, if any, the unreachable error, if any, and
+// the last connection error.
+func (w *watcher) outcome() (*RefusedError, error, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.refused, w.last
+	return w.refused, w.unreachable, w.last
+}
+
+// isUnreachable reports whether err says the ngrok service cannot be
+// reached at all from here: its name does not resolve, or nothing listens.
+func isUnreachable(err error) bool {
+	var dns *net.DNSError
+	return errors.As(err, &dns) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // scrubErr returns err, or a copy of its text without the authtoken when

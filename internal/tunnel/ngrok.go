@@ -74,10 +74,12 @@ func openNgrok(ctx context.Context, cfg Config) (*Tunnel, error) {
 
 // connectError explains why the connect failed, most specific reason first.
 func connectError(ctx context.Context, w *watcher, err error, late bool, timeout time.Duration) error {
-	refused, last := w.outcome()
+	refused, unreachable, last := w.outcome()
 	switch {
 	case refused != nil:
 		return refused
+	case unreachable != nil:
+		return &UnreachableError{Err: unreachable}
 	case err != nil && refusal(err, w.token) != nil:
 		return refusal(err, w.token) // bind refusals come back from Listen
 	case late:

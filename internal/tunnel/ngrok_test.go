@@ -3,6 +3,8 @@ package tunnel
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"runtime"
 	"strings"
 	"testing"
@@ -120,12 +122,36 @@ func TestNgrokReconnects(t *testing.T) {
 	checkNoLeak(t, baseline)
 }
 
+// TestNgrokUnreachable: a refused connection at the first connect fails at
+// once, with its cause, instead of waiting out the connect deadline.
+func TestNgrokUnreachable(t *testing.T) {
+	baseline := runtime.NumGoroutine()
+	cfg := Config{Mode: ModeNgrok, Authtoken: goodToken, ConnectURL: closedPort(t),
+		ConnectTimeout: time.Hour, heartbeat: testHeartbeat, heartbeatTolerance: testTolerance}
+	tun, err := Open(context.Background(), cfg)
+	if err == nil {
+		tun.Close()
+		t.Fatal("Open succeeded")
+	}
+	var ue *UnreachableError
+	if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), "cannot reach ngrok: ") || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("Open error = %T %v, want *UnreachableError saying connection refused", err, err)
+	}
+	checkNoLeak(t, baseline)
+}
+
+func TestIsUnreachable(t *testing.T) {
+	dns := fmt.Errorf("dial: %w", &net.DNSError{Err: "no such host", Name: "connect.ngrok-agent.com", IsNotFound: true})
+	if !isUnreachable(dns) || isUnreachable(errors.New("tls: handshake failure")) {
+		t.Error("isUnreachable misjudges a DNS failure or a TLS error")
+	}
+}
+
 func TestNgrokConnectTimeout(t *testing.T) {
 	tests := []struct {
 		name string
 		addr func(*testing.T) string
 	}{
-		{"connection refused", closedPort},
 		{"no answer", silentListener},
 	}
 	for _, tt := range tests {
