@@ -12,6 +12,7 @@ import (
 
 	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/notify"
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/waitctx"
 	"github.com/notifier-dev/notifier/internal/watch"
 )
@@ -102,6 +103,13 @@ func (s *runSession) one(ctx context.Context) error {
 	opts := s.plan.watch
 	opts.OnEvent = s.pr.watchEvent
 	res, err := s.hub.Watch(wctx, s.client, s.plan.request, opts)
+	var se *watch.StoppedError
+	if errors.As(err, &se) && se.Final != nil && errors.Is(se.Cause, errTimeout) {
+		// --timeout fired, but the prediction had finished, its webhook
+		// lost: that is the result.
+		s.pr.warnf("no webhook within --timeout %s; asked the API once more", s.plan.timeout)
+		res, err = &watch.Result{Prediction: se.Final, ReceivedAt: time.Now(), Via: watch.ViaPoll}, nil
+	}
 	if err != nil {
 		return watchError(wctx, err, s.plan.timeout)
 	}
@@ -150,6 +158,10 @@ func watchError(ctx context.Context, err error, timeout time.Duration) error {
 }
 
 func stoppedError(se *watch.StoppedError, timeout time.Duration) error {
+	if se.Final != nil {
+		return withCode(exitInterrupted, fmt.Errorf("interrupted; prediction %s had %s already", se.PredictionID, clean(string(se.Final.Status))),
+			"see it at "+prediction.WebURL(se.Final))
+	}
 	fate := cancelFate(se.Canceled, se.CancelErr)
 	if errors.Is(se.Cause, errTimeout) {
 		return withCode(exitTimeout, fmt.Errorf("timed out after %s waiting for prediction %s; it was %s", timeout, se.PredictionID, fate),

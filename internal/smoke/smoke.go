@@ -207,6 +207,9 @@ func (r *runner) attempt(ctx context.Context, i int) (Record, error) {
 	switch {
 	case err == nil:
 		return newRecord(i, res), nil
+	case errors.As(err, &se) && se.Final != nil:
+		// The run ended, but this prediction had finished, unseen.
+		return newRecord(i, &watch.Result{Prediction: se.Final, ReceivedAt: r.cfg.Now(), Via: watch.ViaPoll}), nil
 	case errors.As(err, &se):
 		r.interrupted()
 		return stoppedRecord(i, first, canceled, se), nil

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/notifier-dev/notifier/internal/watch"
@@ -79,5 +80,38 @@ func TestWatchNotStartedWhenAlreadyStopped(t *testing.T) {
 	var se *watch.StoppedError
 	if !errors.Is(err, context.Canceled) || errors.As(err, &se) {
 		t.Errorf("err = %v, want context.Canceled before any create", err)
+	}
+}
+
+// TestWatchStoppedAfterUnseenSuccess: the webhook was lost and no poll ran;
+// when the watch is stopped it asks once, finds the prediction finished,
+// and says so instead of canceling it.
+func TestWatchStoppedAfterUnseenSuccess(t *testing.T) {
+	e := newEnv(t, simulator.Faults{DropWebhooks: true})
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 500*time.Millisecond, errors.New("timed out"))
+	defer cancel()
+	_, err := e.hub.Watch(ctx, e.client, e.request(map[string]any{"sleep": 0}), watch.Options{})
+	var se *watch.StoppedError
+	if !errors.As(err, &se) || se.Final == nil || se.Final.Status != "succeeded" {
+		t.Fatalf("err = %v, want a StoppedError with the succeeded prediction", err)
+	}
+	if se.Canceled || e.sim.CancelCount(se.PredictionID) != 0 {
+		t.Errorf("a finished prediction was canceled")
+	}
+	if !strings.Contains(err.Error(), "had succeeded") {
+		t.Errorf("message %q", err)
+	}
+}
+
+// TestWatchPollJustAheadOfWebhook: a poll that finds the prediction
+// finished just before its webhook comes does not report the webhook lost.
+func TestWatchPollJustAheadOfWebhook(t *testing.T) {
+	e := newEnv(t, simulator.Faults{WebhookDelay: 500 * time.Millisecond})
+	res, err := e.hub.Watch(context.Background(), e.client, e.request(map[string]any{"sleep": 0}), watch.Options{PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Via != watch.ViaWebhook {
+		t.Errorf("result via %s, want webhook: it came %v after completion, within the grace", res.Via, 500*time.Millisecond)
 	}
 }

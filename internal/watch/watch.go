@@ -172,6 +172,9 @@ func (h *Hub) wait(ctx context.Context, c *replicate.Client, id string, s *slot,
 				continue
 			}
 			if prediction.Terminal(p.Status) {
+				if res := awaitWebhook(ctx, s, p, opts); res != nil {
+					return res, nil
+				}
 				return &Result{Prediction: p, ReceivedAt: opts.Now(), Via: ViaPoll}, nil
 			}
 		case <-ctx.Done():
@@ -180,9 +183,48 @@ func (h *Hub) wait(ctx context.Context, c *replicate.Client, id string, s *slot,
 	}
 }
 
-// stop cancels the prediction when ctx ended, unless told not to.
+// WebhookGrace is how long after completion a webhook is still expected
+// when a poll finds the prediction finished: one on its way is taken, so
+// that a poll just ahead of the webhook does not report it lost.
+const WebhookGrace = 2 * time.Second
+
+// awaitWebhook waits, when p completed less than WebhookGrace ago, for its
+// terminal webhook until then, and returns the result it brings; nil when
+// none came.
+func awaitWebhook(ctx context.Context, s *slot, p *replicate.Prediction, opts Options) *Result {
+	completed := prediction.TimesOf(p).Completed
+	wait := completed.Add(WebhookGrace).Sub(opts.Now())
+	if completed.IsZero() || wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(min(wait, WebhookGrace))
+	defer t.Stop()
+	for {
+		if u := s.take(); u != nil && prediction.Terminal(u.prediction.Status) {
+			return &Result{Prediction: u.prediction, ReceivedAt: u.receivedAt, Via: ViaWebhook}
+		}
+		select {
+		case <-s.notify:
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// stop asks once how the prediction stands, since it may have finished
+// unseen (its webhook lost), and cancels it when it has not, unless told
+// not to: what is reported is then true, and nothing finished is canceled.
 func stop(ctx context.Context, c *replicate.Client, id string, opts Options) error {
 	se := &StoppedError{PredictionID: id, Cause: context.Cause(ctx)}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.CancelTimeout)
+	p, err := c.GetPrediction(fctx, id)
+	cancel()
+	if err == nil && prediction.Terminal(p.Status) {
+		se.Final = p
+		return se
+	}
 	se.Canceled, se.CancelErr = cancelPrediction(ctx, c, id, opts)
 	return se
 }
@@ -209,15 +251,21 @@ func cancelPrediction(ctx context.Context, c *replicate.Client, id string, opts 
 	return true, nil
 }
 
-// StoppedError reports a watch that ended before the prediction finished.
+// StoppedError reports a watch that ended before its result came.
 type StoppedError struct {
 	PredictionID string
 	Cause        error // context.Cause of the watch's context
-	Canceled     bool  // the cancel call succeeded
-	CancelErr    error // why the cancel call failed, if it was made
+	// Final is the prediction when it had finished by then, unseen: then
+	// it was not canceled.
+	Final     *replicate.Prediction
+	Canceled  bool  // the cancel call succeeded
+	CancelErr error // why the cancel call failed, if it was made
 }
 
 func (e *StoppedError) Error() string {
+	if e.Final != nil {
+		return fmt.Sprintf("%v; prediction %s had %s", e.Cause, e.PredictionID, e.Final.Status)
+	}
 	return fmt.Sprintf("%v; prediction %s %s", e.Cause, e.PredictionID, fate(e.Canceled, e.CancelErr))
 }
 
