@@ -18,6 +18,7 @@ import (
 type progress struct {
 	mu     sync.Mutex
 	io     *IOStreams
+	live   func() string // renders the live line kept below the others; nil for none
 	dim    func(string) string
 	warn   func(string) string
 	strong func(string) string
@@ -35,7 +36,34 @@ func newProgress(io *IOStreams) *progress {
 func (p *progress) line(s string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintln(p.io.ErrOut, s)
+	if p.live == nil {
+		fmt.Fprintln(p.io.ErrOut, s)
+		return
+	}
+	// The line goes where the live line was, and the live line below it.
+	fmt.Fprintf(p.io.ErrOut, "\r\033[K%s\n%s", s, p.live())
+}
+
+// setLive keeps a live line, rendered by render, below every other line,
+// on a terminal; nil clears it.
+func (p *progress) setLive(render func() string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.live = render
+	if render == nil {
+		fmt.Fprint(p.io.ErrOut, "\r\033[K")
+		return
+	}
+	fmt.Fprint(p.io.ErrOut, render())
+}
+
+// redraw draws the live line again, if there is one.
+func (p *progress) redraw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.live != nil {
+		fmt.Fprintf(p.io.ErrOut, "\r\033[K%s", p.live())
+	}
 }
 
 func (p *progress) infof(format string, args ...any) {

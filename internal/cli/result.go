@@ -122,3 +122,10 @@ func writeJSONLine(w io.Writer, v any) error {
 	}
 	return nil
 }
+
+// jsonEncode writes v as compact JSON, HTML characters as they are.
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -101,8 +101,10 @@ func (s *runSession) one(ctx context.Context) error {
 	wctx, cancel := context.WithTimeoutCause(ctx, s.plan.timeout, errTimeout)
 	defer cancel()
 	opts := s.plan.watch
-	opts.OnEvent = s.pr.watchEvent
+	wait := newWaitDisplay(s.pr)
+	opts.OnEvent = wait.event
 	res, err := s.hub.Watch(wctx, s.client, s.plan.request, opts)
+	wait.finish()
 	var se *watch.StoppedError
 	if errors.As(err, &se) && se.Final != nil && errors.Is(se.Cause, errTimeout) {
 		// --timeout fired, but the prediction had finished, its webhook
