@@ -24,12 +24,12 @@ var exitCodes = []struct {
 	code    int
 	meaning string
 }{
-	{exitOK, "prediction succeeded (smoke mode: all passed the thresholds; listen: stopped after --max-deliveries)"},
-	{exitError, "error: API, tunnel, configuration, I/O"},
-	{exitUsage, "usage error: bad flag, argument, input or email configuration"},
+	{exitOK, "prediction succeeded (smoke mode: all passed the thresholds; listen: stopped by Ctrl-C, --timeout or --max-deliveries)"},
+	{exitError, "error while running: the API, the tunnel, a receiver or a file failed"},
+	{exitUsage, "usage error: a bad flag, argument or input, or configuration missing or malformed; found before anything starts"},
 	{exitFailed, "prediction failed (smoke mode: more than --max-failures did not succeed)"},
 	{exitCanceled, "prediction canceled or aborted"},
-	{exitNotifyFailed, "the prediction finished but the email could not be delivered"},
+	{exitNotifyFailed, "the prediction finished but a notification (email) could not be delivered"},
 	{exitSlow, "smoke mode: the p95 of total time exceeded --max-p95"},
 	{exitTimeout, "timed out waiting (--timeout)"},
 	{exitInterrupted, "interrupted (Ctrl-C / SIGTERM)"},
