@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/notifier-dev/notifier/internal/watch"
 )
 
 // defaultModel is the model run when none is given (docs/replicate.md,
@@ -117,4 +119,26 @@ func splitArgs(args []string) (model string, inputs []string) {
 		return args[0], args[1:]
 	}
 	return "", args
+}
+
+// parseRequest validates a command line's model, inputs and events into the
+// prediction to create; model "" is the default model. It returns the model
+// as shown in messages.
+func parseRequest(model string, inputs, events []string) (string, watch.Request, error) {
+	if model == "" {
+		model = defaultModel
+	}
+	t, err := parseTarget(model)
+	if err != nil {
+		return "", watch.Request{}, err
+	}
+	input, err := parseInputs(inputs)
+	if err != nil {
+		return "", watch.Request{}, err
+	}
+	evs, err := parseEvents(events)
+	if err != nil {
+		return "", watch.Request{}, err
+	}
+	return model, watch.Request{Owner: t.Owner, Name: t.Name, Version: t.Version, Input: input, Events: evs}, nil
 }

@@ -99,22 +99,10 @@ type runPlan struct {
 func (o *runOptions) plan() (*runPlan, error) {
 	p := &runPlan{model: o.Model, simulate: o.Simulate, timeout: o.Timeout, json: o.JSON, grace: o.Hooks.grace(),
 		watch: watch.Options{PollInterval: o.PollInterval, NoCancel: o.NoCancel}}
-	if p.model == "" {
-		p.model = defaultModel
-	}
-	t, err := parseTarget(p.model)
-	if err != nil {
+	var err error
+	if p.model, p.request, err = parseRequest(o.Model, o.Inputs, o.Events); err != nil {
 		return nil, err
 	}
-	input, err := parseInputs(o.Inputs)
-	if err != nil {
-		return nil, err
-	}
-	events, err := parseEvents(o.Events)
-	if err != nil {
-		return nil, err
-	}
-	p.request = watch.Request{Owner: t.Owner, Name: t.Name, Version: t.Version, Input: input, Events: events}
 	if o.Timeout <= 0 {
 		return nil, usageErrorf("--timeout must be positive")
 	}

@@ -97,19 +97,8 @@ type triggerPlan struct {
 func (o *triggerOptions) plan() (*triggerPlan, error) {
 	p := &triggerPlan{model: o.Model, simulate: o.Simulate, count: o.Count, concurrent: o.Concurrency,
 		json: o.JSON, timeout: o.Timeout, poll: o.PollInterval}
-	if p.model == "" {
-		p.model = defaultModel
-	}
-	t, err := parseTarget(p.model)
-	if err != nil {
-		return nil, err
-	}
-	input, err := parseInputs(o.Inputs)
-	if err != nil {
-		return nil, err
-	}
-	events, err := parseEvents(o.Events)
-	if err != nil {
+	var err error
+	if p.model, p.request, err = parseRequest(o.Model, o.Inputs, o.Events); err != nil {
 		return nil, err
 	}
 	if o.To == "" {
@@ -132,7 +121,7 @@ func (o *triggerOptions) plan() (*triggerPlan, error) {
 		return nil, usageErrorf("--poll-interval must be positive: trigger learns the result only by polling")
 	}
 	p.shownTo = u.Redacted()
-	p.request = watch.Request{Owner: t.Owner, Name: t.Name, Version: t.Version, Input: input, Events: events, WebhookURL: u.String()}
+	p.request.WebhookURL = u.String()
 	return p, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/notifier-dev/notifier/internal/listener"
+	"github.com/notifier-dev/notifier/internal/waitctx"
 )
 
 // Forwarder defaults, for zero ForwarderConfig fields.
@@ -224,18 +225,11 @@ func (f *Forwarder) Close(ctx context.Context) (unsent int) {
 		default:
 		}
 	}
-	done := make(chan struct{})
-	go func() {
-		f.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
+	if waitctx.Wait(ctx, &f.wg) {
 		f.stop()
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		return f.unsent
-	case <-ctx.Done():
 	}
 	f.stop()
 	f.mu.Lock()

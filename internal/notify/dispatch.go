@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/notifier-dev/notifier/internal/waitctx"
 )
 
 // Defaults for the zero fields of Config.
@@ -236,14 +238,7 @@ func (d *Dispatcher) Close(ctx context.Context) Report {
 		}
 	}
 	d.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		d.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-ctx.Done():
+	if !waitctx.Wait(ctx, &d.wg) {
 		d.mu.Lock()
 		if !d.gaveUp {
 			d.gaveUp, d.report.Unsent = true, d.pending

@@ -2,6 +2,7 @@ package waitctx
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -18,5 +19,21 @@ func Grace(parent context.Context, grace time.Duration) (context.Context, contex
 	return ctx, func() {
 		stop()
 		cancel()
+	}
+}
+
+// Wait waits for wg until ctx ends, and reports whether wg was done. When
+// ctx ends first, the goroutine that waits on wg stays until wg is done.
+func Wait(ctx context.Context, wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }

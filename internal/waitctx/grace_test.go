@@ -2,6 +2,7 @@ package waitctx
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -46,6 +47,23 @@ func TestGraceCancel(t *testing.T) {
 		cancel()
 		if ctx.Err() == nil {
 			t.Error("cancel did not end it")
+		}
+	})
+}
+
+func TestWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var wg sync.WaitGroup
+		release := make(chan struct{})
+		wg.Go(func() { <-release })
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if Wait(ctx, &wg) {
+			t.Error("Wait reported done while the goroutine runs")
+		}
+		close(release)
+		if !Wait(context.Background(), &wg) {
+			t.Error("Wait did not see the group done")
 		}
 	})
 }
