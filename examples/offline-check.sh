@@ -3,21 +3,31 @@
 # that succeeds and one that fails, and branch on the exit codes.
 #
 #   go install ./cmd/notifier && bash examples/offline-check.sh
+#
+# The simulator listens on a free port it picks itself; PORT=8788 chooses one.
 set -euo pipefail
 
-port="${PORT:-8788}"
+listen="127.0.0.1:${PORT:-0}"
 workdir="$(mktemp -d)"
-trap 'kill "$sim" 2>/dev/null || true; rm -rf "$workdir"' EXIT
+sim=""
+trap 'if [ -n "$sim" ]; then kill "$sim" 2>/dev/null || true; fi; rm -rf "$workdir"' EXIT
 
-# The simulator prints its base URL, token and secret; here we choose the token.
-notifier simulator --listen "127.0.0.1:$port" --token demo-token --json >"$workdir/ready.json" &
+# The simulator prints one JSON line once it serves: its base URL (with the port it
+# got), its token (here we choose it) and its signing secret. Reading that line from
+# our own simulator, rather than probing the port, means a port that something else
+# holds is reported as such instead of sending our calls to that other program.
+mkfifo "$workdir/ready"
+notifier simulator --listen "$listen" --token demo-token --json >"$workdir/ready" &
 sim=$!
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	sleep 0.1
-done
+exec 3<"$workdir/ready"
+if ! read -r -t 30 ready <&3; then
+	echo "offline-check: the simulator did not start on $listen (see its error above)" >&2
+	exit 1
+fi
+base_url="$(sed -n 's/.*"base_url":"\([^"]*\)".*/\1/p' <<<"$ready")"
+echo "simulator: $base_url" >&2
 
-export REPLICATE_BASE_URL="http://127.0.0.1:$port/v1"
+export REPLICATE_BASE_URL="$base_url"
 export REPLICATE_API_TOKEN=demo-token
 
 # Success: the output on stdout, progress on stderr, exit 0.
@@ -38,4 +48,8 @@ echo "ok: failed prediction detected (exit 3)"
 # A timeout cancels the prediction: exit 124.
 code=0
 notifier run --tunnel none sleep=10 --timeout 1s 2>/dev/null || code=$?
-[ "$code" -eq 124 ] && echo "ok: timeout canceled the prediction (exit 124)"
+if [ "$code" -ne 124 ]; then
+	echo "expected exit 124 for a timeout, got $code" >&2
+	exit 1
+fi
+echo "ok: timeout canceled the prediction (exit 124)"

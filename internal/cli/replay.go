@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -27,12 +29,13 @@ type replayOptions struct {
 	ID     string
 	To     string
 	Resign bool
+	JSON   bool
 }
 
 func newReplayCmd(f *factory) *cobra.Command {
 	opts := &replayOptions{IO: f.IO, Getenv: f.Getenv, Now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "replay FILE [--id WEBHOOK_ID] --to URL [--resign]",
+		Use:   "replay FILE [--id WEBHOOK_ID] --to URL [--resign] [--json]",
 		Short: "Re-send deliveries recorded by listen --record",
 		Long: `Send the deliveries recorded in FILE (by 'notifier listen --record FILE') to
 URL again, one at a time, with their original headers and raw body, and show
@@ -44,12 +47,19 @@ The recorded signatures stay valid for 5 minutes after they were made; after
 that, --resign signs each delivery afresh with REPLICATE_WEBHOOK_SECRET, a new
 webhook-timestamp and the same webhook-id.
 
+With --json, stdout holds one JSON object per replay and nothing else:
+{"webhook_id","prediction_id","status","duration_ms"}, or "error" instead of
+"status" when no answer came.
+
 Exits 0 when every replay was answered 2xx, 1 otherwise.`,
 		Example: `  notifier listen --record deliveries.jsonl
   notifier replay deliveries.jsonl --to http://localhost:3000/webhooks
 
   # one delivery, re-signed so that it passes the 5-minute window
-  notifier replay deliveries.jsonl --id msg_2Yx... --to http://localhost:3000/webhooks --resign`,
+  notifier replay deliveries.jsonl --id msg_2Yx... --to http://localhost:3000/webhooks --resign
+
+  # the replays that were not answered 2xx
+  notifier replay deliveries.jsonl --to http://localhost:3000/webhooks --json | jq -c 'select(.error or .status >= 300)'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
@@ -60,6 +70,7 @@ Exits 0 when every replay was answered 2xx, 1 otherwise.`,
 	fl.StringVar(&opts.To, "to", "", "Send the deliveries to this http(s) URL (required).")
 	fl.StringVar(&opts.ID, "id", "", "Replay only the delivery with this webhook-id (its rejected attempts when it was never accepted).")
 	fl.BoolVar(&opts.Resign, "resign", false, "Sign each delivery afresh with "+envWebhookSecret+" and the current time.")
+	fl.BoolVar(&opts.JSON, "json", false, "Print one JSON object per replay on stdout: webhook_id, prediction_id, status or error, duration_ms.")
 	return cmd
 }
 
@@ -97,13 +108,41 @@ func replayRun(ctx context.Context, opts *replayOptions) error {
 			secret.SignHeaders(header, rec.WebhookID, opts.Now(), body)
 		}
 		res := delivery.Send(ctx, client, rec.Method, target, header, body)
-		fmt.Fprintf(opts.IO.Out, "--> %s  %s  <-- %s\n", clean(orDash(rec.WebhookID)), clean(predictionID(body)), answerText(res))
+		if opts.JSON {
+			if err := writeReplayJSON(opts.IO.Out, rec.WebhookID, predictionID(body), res); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(opts.IO.Out, "--> %s  %s  <-- %s\n", clean(orDash(rec.WebhookID)), clean(orDash(predictionID(body))), answerText(res))
+		}
 		if !res.OK() {
 			failed++
 		}
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d replays were not answered 2xx", failed, len(sel))
+	}
+	return nil
+}
+
+// replayJSON is one line of replay --json (docs/usage.md, "notifier replay").
+type replayJSON struct {
+	WebhookID    string  `json:"webhook_id"`
+	PredictionID string  `json:"prediction_id"`
+	Status       int     `json:"status,omitempty"` // the HTTP status; absent when no answer came
+	DurationMS   float64 `json:"duration_ms"`      // to the microsecond
+	Error        string  `json:"error,omitempty"`  // why no answer came
+}
+
+// writeReplayJSON prints one replay as a JSON line.
+func writeReplayJSON(w io.Writer, webhookID, predictionID string, r delivery.Result) error {
+	b, err := json.Marshal(replayJSON{WebhookID: webhookID, PredictionID: predictionID, Status: r.Status,
+		DurationMS: math.Round(float64(r.Duration)/float64(time.Microsecond)) / 1000, Error: r.Describe(delivery.DefaultTimeout)})
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("writing to stdout: %w", err)
 	}
 	return nil
 }
@@ -157,13 +196,13 @@ func warnStale(pr *progress, recs []delivery.Record, now time.Time) {
 	}
 }
 
-// predictionID is the "id" of a prediction body, "-" when there is none.
+// predictionID is the "id" of a prediction body, "" when there is none.
 func predictionID(body []byte) string {
 	var p struct {
 		ID string `json:"id"`
 	}
 	if json.Unmarshal(body, &p) != nil {
-		return "-"
+		return ""
 	}
-	return orDash(p.ID)
+	return p.ID
 }

@@ -115,9 +115,9 @@ func simulatorRun(ctx context.Context, opts *simulatorOptions) error {
 	return nil
 }
 
-// shellQuote quotes s for a POSIX shell when it holds anything but
-// letters, digits and -_./:+=@%,, so that the exports stay one word each
-// whatever --token holds.
+// shellQuote quotes s for a POSIX shell when it is empty or holds a
+// character other than letters, digits and -_./:+=@%, so that each export
+// stays one word whatever --token holds.
 func shellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:+=@%,") == "" {
 		return s

@@ -12,11 +12,11 @@ import (
 
 // The release sets these with GoReleaser's ldflags (.goreleaser.yaml):
 //
-//	-X github.com/notifier-dev/notifier/internal/cli.version={{.Version}}
-//	-X github.com/notifier-dev/notifier/internal/cli.commit={{.Commit}}
+//	-X github.com/notifier-dev/notifier/internal/cli.version=v{{.Version}}
+//	-X github.com/notifier-dev/notifier/internal/cli.commit={{.FullCommit}}
 //	-X github.com/notifier-dev/notifier/internal/cli.date={{.Date}}
 //
-// Left empty, they come from the module's build info (see readBuildInfo).
+// Left empty, they come from the module's build info (see resolveBuild).
 // They must stay uninitialised string variables: -X sets nothing else.
 var (
 	version string

@@ -138,13 +138,13 @@ func TestReleaseLdflags(t *testing.T) {
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatal(err)
 	}
-	want := buildInfo{Version: "1.2.3", Commit: "0123456789abcdef0123456789abcdef01234567", Date: "2026-04-01T12:00:00Z",
+	want := buildInfo{Version: "v1.2.3", Commit: "0123456789abcdef0123456789abcdef01234567", Date: "2026-04-01T12:00:00Z",
 		Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
 	if got != want {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 	out, err = exec.Command(bin, "--version").Output()
-	if err != nil || string(out) != "notifier 1.2.3\n" {
+	if err != nil || string(out) != "notifier v1.2.3\n" {
 		t.Errorf("--version: %q, %v", out, err)
 	}
 }

@@ -20,7 +20,7 @@ func webURL(base, id string) string {
 
 // pageView is what the page shows: the prediction without its webhook URL.
 type pageView struct {
-	ID, Model, Version, Status string
+	ID, Model, Version, Status  string
 	Created, Started, Completed string
 	Error, Logs                 string
 	Input, Output               string // indented JSON; Output "" when null

@@ -88,7 +88,7 @@ type Event struct {
 	Time         time.Time
 	Kind         string // "api" (a call answered), "page" (a web page served), "cancel", "webhook" (an attempt), "webhook_dropped"
 	Method, Path string // for "api" and "page"
-	Status       int    // HTTP status answered (api) or received (webhook; 0 on connection error)
+	Status       int    // HTTP status answered (api, page) or received (webhook; 0 on connection error)
 	PredictionID string
 	WebhookID    string
 	Event        string // webhook event type: start, output, logs, completed

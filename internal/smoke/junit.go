@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,11 +82,11 @@ func WriteJUnit(w io.Writer, s *Summary, suiteName string) error {
 	}
 	for i := 1; i <= s.Count; i++ {
 		if !seen[i] {
-			suite.add(junitCase{Name: fmt.Sprintf("prediction %d", i), Classname: suiteName, Time: "0.000",
+			suite.add(junitCase{Name: fmt.Sprintf("prediction %d", i), Classname: suiteName, Time: secondsText(0),
 				Skipped: &junitProblem{Message: "not run: the run was stopped first"}})
 		}
 	}
-	suite.Time = fmt.Sprintf("%.3f", s.Wall.Seconds())
+	suite.Time = secondsText(s.Wall)
 	doc := junitSuites{Name: suiteName, Time: suite.Time, Suites: []junitSuite{suite}}
 	doc.Tests, doc.Failures, doc.Errors, doc.Skipped = suite.Tests, suite.Failures, suite.Errors, suite.Skipped
 	if _, err := io.WriteString(w, xml.Header); err != nil {
@@ -119,7 +120,7 @@ func (s *junitSuite) add(c junitCase) {
 // testcase renders one record.
 func testcase(r *Record, suiteName string) junitCase {
 	c := junitCase{Name: strings.TrimSpace(fmt.Sprintf("prediction %d %s", r.Index, r.ID)), Classname: suiteName,
-		Time: fmt.Sprintf("%.3f", r.Total.Seconds())}
+		Time: secondsText(r.Total)}
 	if r.Succeeded() {
 		return c
 	}
@@ -185,4 +186,13 @@ func properties(s *Summary) []junitProperty {
 	return ps
 }
 
-func secondsText(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+// secondsText renders d in seconds for a time attribute or property: to the
+// microsecond, with at least three decimals (1.550, 0.00043), so that a
+// test that took 0.4 ms does not read 0.000.
+func secondsText(d time.Duration) string {
+	s := strconv.FormatFloat(d.Seconds(), 'f', 6, 64)
+	for strings.HasSuffix(s, "0") && len(s)-strings.IndexByte(s, '.') > 4 {
+		s = s[:len(s)-1]
+	}
+	return s
+}

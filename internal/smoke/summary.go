@@ -152,11 +152,25 @@ func (s *Summary) Table() [][]string {
 	return rows
 }
 
-// round formats d for people: to the millisecond under a second, else to
-// the hundredth of a second.
+// round formats d for people with about three significant digits, so that
+// fast figures keep their precision: 400ns, 12µs, 431µs, 1.43ms, 12.3ms,
+// 123ms; from a second on, to the hundredth of a second: 1.23s, 12.35s,
+// 2m3.46s.
 func round(d time.Duration) string {
-	if d.Abs() < time.Second {
-		return d.Round(time.Millisecond).String()
+	var unit time.Duration
+	switch a := d.Abs(); {
+	case a < time.Microsecond:
+		return d.String()
+	case a < time.Millisecond:
+		unit = time.Microsecond
+	case a < 10*time.Millisecond:
+		unit = 10 * time.Microsecond
+	case a < 100*time.Millisecond:
+		unit = 100 * time.Microsecond
+	case a < time.Second:
+		unit = time.Millisecond
+	default:
+		unit = 10 * time.Millisecond
 	}
-	return d.Round(10 * time.Millisecond).String()
+	return d.Round(unit).String()
 }

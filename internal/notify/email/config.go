@@ -87,6 +87,11 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 	if cfg.Host = u.Hostname(); cfg.Host == "" {
 		return SMTPConfig{}, errors.New("invalid SMTP URL: missing host")
 	}
+	if strings.Contains(cfg.Host, ":") && !strings.HasPrefix(u.Host, "[") {
+		// url.Parse takes smtp://a:b:25 for host "a:b", port 25.
+		return SMTPConfig{}, errors.New("invalid SMTP URL: want host[:port] after the credentials " +
+			"(an IPv6 address goes in brackets, e.g. smtp://[::1]:25)")
+	}
 	if cfg.Port, err = parsePort(u.Port(), cfg.Mode); err != nil {
 		return SMTPConfig{}, err
 	}

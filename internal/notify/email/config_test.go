@@ -45,17 +45,18 @@ func TestParseSMTPURL(t *testing.T) {
 func TestParseSMTPURLErrorsHidePassword(t *testing.T) {
 	const pass = "S3cr3tPw"
 	tests := []struct{ raw, wantErr string }{
-		{"smtp://user:" + pass + "/x@host:587", "must be percent-encoded"}, // unescaped '/': the rest would be the path
-		{"smtp://user:" + pass + "%zz@host:587", "cannot parse"},           // bad escape
-		{"smtp://user:" + pass + "@host:99999", "port"},                    // port out of range
-		{"smtp://user:" + pass + "@host:abc", "cannot parse"},              // port not a number
-		{"smtp://user:" + pass + "#frag@host", "must be percent-encoded"},  // '#' would start a fragment
-		{"smtp://user:1234?" + pass + "@host", "must be percent-encoded"},  // '?' would start a query, quoted as a parameter
-		{"http://user:" + pass + "@host", "unsupported scheme"},            // wrong scheme
-		{"user:" + pass + "@host:587", "unsupported scheme"},               // no scheme: "user" is taken as one
-		{"smtp:user:" + pass + "@host", "want scheme://"},                  // opaque
-		{"smtp://user:" + pass + "@host/path", "want scheme://"},           // path
-		{"smtp://user:" + pass + "@", "missing host"},                      // no host
+		{"smtp://user:" + pass + "/x@host:587", "must be percent-encoded"},                      // unescaped '/': the rest would be the path
+		{"smtp://user:" + pass + "%zz@host:587", "cannot parse"},                                // bad escape
+		{"smtp://user:" + pass + "@host:99999", "port"},                                         // port out of range
+		{"smtp://user:" + pass + "@host:abc", "cannot parse"},                                   // port not a number
+		{"smtp://user:" + pass + "#frag@host", "must be percent-encoded"},                       // '#' would start a fragment
+		{"smtp://user:1234?" + pass + "@host", "must be percent-encoded"},                       // '?' would start a query, quoted as a parameter
+		{"http://user:" + pass + "@host", "unsupported scheme"},                                 // wrong scheme
+		{"user:" + pass + "@host:587", "unsupported scheme"},                                    // no scheme: "user" is taken as one
+		{"smtp:user:" + pass + "@host", "want scheme://"},                                       // opaque
+		{"smtp://user:" + pass + "@host/path", "want scheme://"},                                // path
+		{"smtp://user:" + pass + "@", "missing host"},                                           // no host
+		{"smtp://user:" + pass + "@127.0.0.1:127.0.0.1:25", "an IPv6 address goes in brackets"}, // host:host:port
 		{"smtp://:" + pass + "@host", "password without a username"},
 		{"smtp://user:" + pass + "@host?tls=maybe", `unknown tls="maybe"`},
 		{"smtp://user:" + pass + "@host?foo=bar", `unknown parameter "foo"`},

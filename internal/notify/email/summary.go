@@ -6,23 +6,112 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+	"unicode/utf8"
 )
 
-// BuildSummary makes a simple email of a title and lines, such as smoke mode's
-// one summary of a batch: subject "[notifier] <title>", the lines kept as
-// they are (monospace in HTML, so columns line up).
+// BuildSummary makes a simple email of a title and lines, such as smoke
+// mode's one summary of a batch or email-test's test email. The subject is
+// "[notifier] <title>", with the tag once even when title starts with it.
+//
+// A line that holds a tab is a table row, its cells separated by tabs, and
+// consecutive rows make one table whose first row is its header. The
+// plain-text part pads the cells with spaces so that the columns line up
+// (the first column aligned left, the others right, two spaces apart); the
+// HTML part renders a <table>. Other lines are kept as they are (in <pre>
+// in HTML), so a line that is not a table row must hold no tab: replace
+// tabs in text that comes from elsewhere.
 func BuildSummary(title string, lines []string) (*Message, error) {
+	title = oneLine(title)
+	if t, ok := strings.CutPrefix(title, subjectTag); ok {
+		title = strings.TrimLeft(t, " ")
+	}
+	blocks := summaryBlocks(lines)
+	var text []string
+	for _, b := range blocks {
+		text = append(text, b.text()...)
+	}
 	data := struct {
-		Title string
-		Lines []string
-	}{oneLine(title), lines}
-	return render("[notifier] "+data.Title, summaryText, summaryHTML, data)
+		Title  string
+		Text   []string
+		Blocks []summaryBlock
+	}{title, text, blocks}
+	return render(subjectTag+" "+data.Title, summaryText, summaryHTML, data)
+}
+
+// subjectTag starts every subject notifier sends.
+const subjectTag = "[notifier]"
+
+// summaryBlock is a run of plain lines, or a table (when Header is set).
+type summaryBlock struct {
+	Lines  []string
+	Header []string
+	Rows   [][]string
+}
+
+// summaryBlocks groups lines into runs of plain lines and tables.
+func summaryBlocks(lines []string) []summaryBlock {
+	var blocks []summaryBlock
+	for _, l := range lines {
+		row := strings.Contains(l, "\t")
+		var last *summaryBlock
+		if n := len(blocks); n > 0 {
+			last = &blocks[n-1]
+		}
+		switch {
+		case row && last != nil && last.Header != nil:
+			last.Rows = append(last.Rows, strings.Split(l, "\t"))
+		case row:
+			blocks = append(blocks, summaryBlock{Header: strings.Split(l, "\t")})
+		case last != nil && last.Header == nil:
+			last.Lines = append(last.Lines, l)
+		default:
+			blocks = append(blocks, summaryBlock{Lines: []string{l}})
+		}
+	}
+	return blocks
+}
+
+// text renders the block for the plain-text part: a table with its columns
+// padded to their widest cell, in characters.
+func (b summaryBlock) text() []string {
+	if b.Header == nil {
+		return b.Lines
+	}
+	rows := append([][]string{b.Header}, b.Rows...)
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	out := make([]string, 0, len(rows))
+	for _, r := range rows {
+		var sb strings.Builder
+		for i, w := range widths {
+			c := ""
+			if i < len(r) {
+				c = r[i]
+			}
+			pad := strings.Repeat(" ", w-utf8.RuneCountInString(c))
+			switch {
+			case i == 0:
+				sb.WriteString(c + pad)
+			default:
+				sb.WriteString("  " + pad + c)
+			}
+		}
+		out = append(out, strings.TrimRight(sb.String(), " "))
+	}
+	return out
 }
 
 var summaryText = texttemplate.Must(texttemplate.New("summary.txt").Parse(
 	`{{.Title}}
 
-{{range .Lines}}{{.}}
+{{range .Text}}{{.}}
 {{end}}`))
 
 var summaryHTML = htmltemplate.Must(htmltemplate.New("summary.html").Parse(
@@ -30,8 +119,13 @@ var summaryHTML = htmltemplate.Must(htmltemplate.New("summary.html").Parse(
 <html><head><meta charset="utf-8"><title>{{.Title}}</title></head>
 <body style="font-family: sans-serif">
 <h2>{{.Title}}</h2>
-<pre>{{range .Lines}}{{.}}
+{{range .Blocks}}{{if .Header}}<table style="border-collapse: collapse; font-family: monospace">
+<tr>{{range $i, $c := .Header}}<th align="{{if $i}}right{{else}}left{{end}}" style="padding: 2px 8px">{{$c}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range $i, $c := .}}<td align="{{if $i}}right{{else}}left{{end}}" style="padding: 2px 8px">{{$c}}</td>{{end}}</tr>
+{{end}}</table>
+{{else}}<pre>{{range .Lines}}{{.}}
 {{end}}</pre>
+{{end}}{{end -}}
 </body></html>
 `))
 

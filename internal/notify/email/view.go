@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ func (v *predictionView) setTimes(p *replicate.Prediction) {
 		v.Total = showDuration(d)
 	}
 	if p.Metrics != nil && p.Metrics.PredictTime != nil {
-		v.PredictTime = strconv.FormatFloat(*p.Metrics.PredictTime, 'f', -1, 64) + "s"
+		v.PredictTime = showSeconds(*p.Metrics.PredictTime)
 	}
 }
 
@@ -119,9 +120,23 @@ func showTime(raw string, t time.Time) string {
 }
 
 // showDuration rounds to the millisecond, which is what the timestamps carry
-// in practice.
+// in practice, and to the microsecond under a millisecond, so that a fast
+// prediction does not read 0s.
 func showDuration(d time.Duration) string {
+	if d.Abs() < time.Millisecond {
+		return d.Round(time.Microsecond).String()
+	}
 	return d.Round(time.Millisecond).String()
+}
+
+// showSeconds shows a number of seconds, such as metrics.predict_time, as
+// showDuration does: 1.00009537 is 1s, 2.3456 is 2.346s. A value no
+// Duration holds is shown as it came.
+func showSeconds(f float64) string {
+	if ns := f * float64(time.Second); !math.IsNaN(ns) && math.Abs(ns) < math.MaxInt64 {
+		return showDuration(time.Duration(math.Round(ns)))
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64) + "s"
 }
 
 // showSize is a byte count for people: 512 B, 64.0 KiB, 1.2 MiB.
