@@ -154,7 +154,7 @@ func watchError(ctx context.Context, err error, timeout time.Duration) error {
 		return withCode(exitTimeout, fmt.Errorf("timed out after %s creating the prediction", timeout))
 	case ctx.Err() != nil:
 		return withCode(exitInterrupted, errors.New("interrupted while creating the prediction"),
-			"it may have been created anyway: check https://replicate.com/predictions")
+			"it may have been created anyway: check your predictions at https://replicate.com/predictions")
 	}
 	return apiError("creating prediction", err)
 }

@@ -93,16 +93,15 @@ func (s *runSession) smoke(ctx context.Context) error {
 	sum.Thresholds = &smoke.Thresholds{MaxFailures: so.MaxFailures, MaxP95: so.MaxP95}
 	verdict, reason := sum.Verdict(so.MaxFailures, so.MaxP95)
 	sum.ExitCode = verdictCodes[verdict]
+	stopErr := s.smokeStopped(sum, runErr)
 	printSummary(s.pr, sum, verdict, reason, runErr != nil)
 	if err := s.writeSmokeOutputs(sum); err != nil {
 		return err
 	}
 	notifyErr := s.notifySummary(ctx, sum, verdict, reason)
 	switch {
-	case errors.Is(runErr, errTimeout):
-		return withCode(exitTimeout, fmt.Errorf("timed out after %s; %d of %d predictions finished", s.plan.timeout, len(sum.Records), so.Count))
-	case runErr != nil:
-		return withCode(exitInterrupted, fmt.Errorf("interrupted; %d of %d predictions finished", len(sum.Records), so.Count))
+	case stopErr != nil:
+		return stopErr
 	case verdict != smoke.Passed:
 		if notifyErr != nil {
 			s.pr.warnf("%v", notifyErr)
@@ -110,6 +109,24 @@ func (s *runSession) smoke(ctx context.Context) error {
 		return withCode(sum.ExitCode, errors.New("smoke test failed: "+reason))
 	}
 	return notifyErr
+}
+
+// smokeStopped returns the error of a run cut short by --timeout or Ctrl-C,
+// and records it in the summary, so that its JSON verdict and the exit code
+// agree.
+func (s *runSession) smokeStopped(sum *smoke.Summary, runErr error) error {
+	var err error
+	switch {
+	case runErr == nil:
+		return nil
+	case errors.Is(runErr, errTimeout):
+		err = withCode(exitTimeout, fmt.Errorf("timed out after %s; %d of %d predictions finished", s.plan.timeout, len(sum.Records), sum.Count))
+	default:
+		err = withCode(exitInterrupted, fmt.Errorf("interrupted; %d of %d predictions finished", len(sum.Records), sum.Count))
+	}
+	sum.ExitCode, _ = exitCodeOf(err)
+	sum.Stopped = err.Error()
+	return err
 }
 
 // notifySummary sends smoke mode's one summary, when a route wants it: the
@@ -127,7 +144,7 @@ func (s *runSession) notifySummary(ctx context.Context, sum *smoke.Summary, v sm
 		fmt.Sprintf("%d of %d predictions finished in %s: %s", len(sum.Records), sum.Count, prediction.Round(sum.Wall), countsLine(sum.Counts)),
 	}
 	for _, row := range sum.Table() {
-		lines = append(lines, strings.Join(row, "  "))
+		lines = append(lines, strings.Join(row, "\t")) // a table row: aligned in both parts of the email
 	}
 	var statuses []replicate.Status
 	for status := range sum.Counts {

@@ -113,6 +113,9 @@ func (s *Summary) MarshalJSON() ([]byte, error) {
 		out.Thresholds = &thresholdsJSON{MaxFailures: t.MaxFailures, MaxP95: optSeconds(t.MaxP95, t.MaxP95 > 0)}
 		v, reason := s.Verdict(t.MaxFailures, t.MaxP95)
 		out.Verdict = &verdictJSON{Result: v.String(), Code: s.ExitCode, Reason: reason}
+		if s.Stopped != "" {
+			out.Verdict = &verdictJSON{Result: "stopped", Code: s.ExitCode, Reason: s.Stopped}
+		}
 	}
 	return json.Marshal(out)
 }

@@ -85,6 +85,11 @@ type Summary struct {
 	// ExitCode is the exit code the caller gives the verdict, shown in the
 	// JSON form beside it.
 	ExitCode int
+	// Stopped, when the run was cut short (Ctrl-C, a timeout), says so, e.g.
+	// "interrupted; 37 of 100 predictions finished": the JSON verdict is then
+	// "stopped" with this reason, whatever the thresholds would say of the
+	// records so far, and ExitCode is the caller's code for the stop.
+	Stopped string
 }
 
 // Summarize builds the summary of records out of count predictions. The

@@ -207,3 +207,16 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestSummaryJSONStopped(t *testing.T) {
+	s := smoke.Summarize(5, sample())
+	s.Thresholds = &smoke.Thresholds{}
+	s.ExitCode, s.Stopped = 130, "interrupted; 4 of 5 predictions finished"
+	raw, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), `"verdict":{"result":"stopped","code":130,"reason":"interrupted; 4 of 5 predictions finished"}`) {
+		t.Errorf("JSON %s", raw)
+	}
+}
