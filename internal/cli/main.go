@@ -197,8 +197,9 @@ func newRootCmd(f *factory) *cobra.Command {
 		Short: "Run Replicate predictions and receive their webhooks",
 		Long: `notifier launches a Replicate prediction, receives its signed webhooks on a URL
 it opens itself, and prints the result the moment it arrives. 'notifier listen'
-is the same webhook listener alone, for debugging; 'notifier run --count N' is
-a CI smoke test with a JUnit report; --email-to emails the result.
+is the same webhook listener alone, for debugging; 'notifier trigger' sends a
+prediction's real, signed webhooks to any URL; 'notifier run --count N' is a CI
+smoke test with a JUnit report; --email-to emails the result.
 
 Try it offline first:  notifier run --simulate`,
 		Version:       versionString(),
