@@ -118,13 +118,13 @@ func run(ctx context.Context, f *factory, args []string) int {
 	var ce *codedError
 	switch {
 	case isFlagError(err):
-		err = &codedError{code: exitUsage, err: err}
+		err = &codedError{code: exitUsage, err: err, usage: true}
 	case ctx.Err() != nil && !errors.As(err, &ce):
 		// Ctrl-C or SIGTERM while a command was busy with something else.
 		err = &codedError{code: exitInterrupted, err: errInterrupted}
 	}
 	code := printError(f.IO.ErrOut, err)
-	if code == exitUsage && cmd != nil {
+	if showsUsage(err) && cmd != nil {
 		fmt.Fprintf(f.IO.ErrOut, "usage: %s\n", cmd.UseLine())
 		fmt.Fprintf(f.IO.ErrOut, "run '%s --help' for more\n", cmd.CommandPath())
 	}

@@ -99,9 +99,9 @@ func checkListenAddr(addr string) error {
 		err = errors.New("the port must be a number from 0 to 65535")
 	}
 	if _, perr := strconv.ParseUint(addr, 10, 16); perr == nil {
-		return withCode(exitUsage, fmt.Errorf("invalid --listen %q: want host:port", addr), "e.g. --listen 127.0.0.1:"+addr)
+		return usageError(fmt.Errorf("invalid --listen %q: want host:port", addr), "e.g. --listen 127.0.0.1:"+addr)
 	}
-	return withCode(exitUsage, fmt.Errorf("invalid --listen %q: %v", addr, oneLine(strings.TrimPrefix(err.Error(), "address "+addr+": "))),
+	return usageError(fmt.Errorf("invalid --listen %q: %v", addr, oneLine(strings.TrimPrefix(err.Error(), "address "+addr+": "))),
 		"e.g. --listen 127.0.0.1:8080 (this machine only) or --listen :8080 (every interface)")
 }
 

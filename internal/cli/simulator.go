@@ -78,7 +78,7 @@ func simulatorRun(ctx context.Context, opts *simulatorOptions) error {
 	}
 	if opts.Secret != "" {
 		if err := simulator.CheckSecret(opts.Secret); err != nil {
-			return withCode(exitUsage, fmt.Errorf("invalid --secret: %w", err),
+			return usageError(fmt.Errorf("invalid --secret: %w", err),
 				"leave --secret out for a random one, or make one with: echo whsec_$(head -c 32 /dev/urandom | base64)")
 		}
 	}
