@@ -11,6 +11,7 @@ import (
 	"github.com/notifier-dev/notifier/internal/delivery"
 	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/notify"
+	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/webhook"
 )
 
@@ -133,17 +134,27 @@ func (s *listenSession) deliver(d listener.Delivery) {
 			s.pr.warnf("not forwarded: %s: the target is slower than deliveries arrive and the forward queue is full", clean(orDash(d.WebhookID)))
 		}
 	}
-	if s.stream != nil && d.Prediction != nil {
-		var notes []string
-		if d.Verdict == listener.Unverified {
-			notes = append(notes, "UNVERIFIED delivery ("+d.Reason+"): accepted because of --skip-verify")
-		}
-		s.stream.Observe(d.Prediction, d.Body, d.ReceivedAt, notes...)
+	if s.stream != nil && d.Prediction != nil && prediction.Terminal(d.Prediction.Status) {
+		s.observe(d)
 	}
 	s.accepted++
 	if s.plan.maxDeliveries > 0 && s.accepted >= s.plan.maxDeliveries {
 		s.enoughSet.Do(func() { close(s.enough) })
 	}
+}
+
+// observe hands a terminal prediction to the notifications.
+func (s *listenSession) observe(d listener.Delivery) {
+	p, err := d.Decode()
+	if err != nil {
+		s.pr.warnf("not notifying about %s: %v", clean(d.Prediction.ID), err)
+		return
+	}
+	var notes []string
+	if d.Verdict == listener.Unverified {
+		notes = append(notes, "UNVERIFIED delivery ("+d.Reason+"): accepted because of --skip-verify")
+	}
+	s.stream.Observe(p, d.Body, d.ReceivedAt, notes...)
 }
 
 // forwarded shows a forward's answer; called from the forwarder's workers.

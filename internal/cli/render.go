@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -58,17 +59,19 @@ type jsonReady struct {
 
 // jsonDelivery is one NDJSON line of listen --json.
 type jsonDelivery struct {
-	Type       string          `json:"type"` // "delivery" or "rejected"
-	WebhookID  string          `json:"webhook_id"`
-	ReceivedAt time.Time       `json:"received_at"`
-	Verdict    string          `json:"verdict"`
-	Reason     string          `json:"reason,omitempty"`
-	HTTPStatus int             `json:"http_status"`
-	Size       int64           `json:"size"`
-	Prediction json.RawMessage `json:"prediction,omitempty"`
+	Type       string    `json:"type"` // "delivery" or "rejected"
+	WebhookID  string    `json:"webhook_id"`
+	ReceivedAt time.Time `json:"received_at"`
+	Verdict    string    `json:"verdict"`
+	Reason     string    `json:"reason,omitempty"`
+	HTTPStatus int       `json:"http_status"`
+	Size       int64     `json:"size"`
 	// InvalidUTF8 says the body held invalid UTF-8, replaced by U+FFFD in
-	// Prediction; --record keeps the exact bytes.
+	// the prediction; --record keeps the exact bytes.
 	InvalidUTF8 bool `json:"invalid_utf8,omitempty"`
+	// The prediction, the body as received, is spliced in last by render:
+	// it was checked to be JSON already, and re-encoding it costs more than
+	// everything else the line needs.
 }
 
 // render prints one delivery.
@@ -78,12 +81,31 @@ func (r *deliveryRenderer) render(d listener.Delivery) error {
 	}
 	jd := jsonDelivery{Type: "delivery", WebhookID: d.WebhookID, ReceivedAt: d.ReceivedAt.UTC(),
 		Verdict: string(d.Verdict), Reason: d.Reason, HTTPStatus: d.Status, Size: d.Size}
+	var raw []byte
 	if d.Verdict == listener.Rejected {
 		jd.Type = "rejected"
-	} else if d.Prediction != nil {
-		jd.Prediction, jd.InvalidUTF8 = validUTF8(d.Body)
+	} else if d.Prediction != nil && !d.Truncated {
+		raw, jd.InvalidUTF8 = validUTF8(d.Body)
 	}
-	return r.writeJSON(jd)
+	line, err := json.Marshal(jd)
+	if err != nil {
+		return err
+	}
+	if raw != nil {
+		line = append(line[:len(line)-1], `,"prediction":`...)
+		if bytes.ContainsAny(raw, "\r\n") { // a pretty-printed body: one line for NDJSON
+			var b bytes.Buffer
+			if err := json.Compact(&b, raw); err != nil {
+				return err
+			}
+			raw = b.Bytes()
+		}
+		line = append(append(line, raw...), '}')
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, err = r.io.Out.Write(append(line, '\n'))
+	return err
 }
 
 // line renders a delivery as

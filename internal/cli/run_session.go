@@ -74,7 +74,12 @@ func (s *runSession) start(ctx context.Context, log *slog.Logger, getenv func(st
 func (s *runSession) deliver(d listener.Delivery) {
 	switch {
 	case d.Verdict == listener.Verified && d.Prediction != nil:
-		s.hub.Deliver(d.Prediction, d.ReceivedAt)
+		p, err := d.Decode()
+		if err != nil {
+			s.pr.warnf("a verified webhook delivery could not be read: %v", err)
+			return
+		}
+		s.hub.Deliver(p, d.ReceivedAt)
 	case d.Verdict == listener.Rejected:
 		s.pr.warnf("rejected a webhook delivery: %s", clean(d.Reason))
 	}

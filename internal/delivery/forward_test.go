@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/replicate/replicate-go"
-
 	"github.com/notifier-dev/notifier/internal/listener"
 )
 
@@ -50,7 +48,7 @@ func (r *results) wait(t *testing.T, n int) []Forwarded {
 func forDelivery(webhookID, predictionID string, v listener.Verdict) listener.Delivery {
 	d := testDelivery([]byte(fmt.Sprintf(`{"id":%q,"n":%q}`, predictionID, webhookID)))
 	d.WebhookID, d.Verdict = webhookID, v
-	d.Prediction = &replicate.Prediction{ID: predictionID}
+	d.Prediction = &listener.Summary{ID: predictionID}
 	return d
 }
 

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/replicate/replicate-go"
-
 	"github.com/notifier-dev/notifier/internal/listener"
 )
 
@@ -32,7 +30,7 @@ func testDelivery(body []byte) listener.Delivery {
 		Header:     h,
 		Body:       body,
 		Size:       int64(len(body)),
-		Prediction: &replicate.Prediction{ID: "p_1"},
+		Prediction: &listener.Summary{ID: "p_1"},
 	}
 }
 

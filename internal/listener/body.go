@@ -2,12 +2,9 @@ package listener
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-
-	"github.com/replicate/replicate-go"
 )
 
 // BodyPrefixBytes is how much of its body a Rejected or Duplicate delivery
@@ -106,38 +103,14 @@ func eofOK(err error) error {
 }
 
 // trim prepares a delivery that will not be processed for the queue: its
-// body is cut to BodyPrefixBytes, and its prediction, if any, to a summary
-// that holds no reference to the body. The bytes reserved for the body are
-// released.
+// body is cut to BodyPrefixBytes (its Summary holds no reference to the
+// body). The bytes reserved for the body are released.
 func (l *Listener) trim(it *item) {
 	d := &it.d
 	if len(d.Body) > BodyPrefixBytes {
 		d.Body = bytes.Clone(d.Body[:BodyPrefixBytes])
-		d.Prediction = summary(d.Prediction)
 	}
 	d.Truncated = int64(len(d.Body)) < d.Size
 	l.budget.release(it.held)
 	it.held = 0
-}
-
-// summary returns p's identifying fields, decoded afresh: the decoded
-// prediction holds its whole raw body (RawJSON), and its input and output.
-func summary(p *replicate.Prediction) *replicate.Prediction {
-	if p == nil {
-		return nil
-	}
-	raw, err := json.Marshal(struct {
-		ID          string           `json:"id"`
-		Status      replicate.Status `json:"status"`
-		Model       string           `json:"model,omitempty"`
-		Version     string           `json:"version,omitempty"`
-		CreatedAt   string           `json:"created_at,omitempty"`
-		StartedAt   *string          `json:"started_at,omitempty"`
-		CompletedAt *string          `json:"completed_at,omitempty"`
-	}{p.ID, p.Status, p.Model, p.Version, p.CreatedAt, p.StartedAt, p.CompletedAt})
-	var s replicate.Prediction
-	if err != nil || json.Unmarshal(raw, &s) != nil {
-		return nil // strings and string pointers always marshal
-	}
-	return &s
 }

@@ -1,7 +1,11 @@
 package listener
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/replicate/replicate-go"
@@ -54,12 +58,51 @@ type Delivery struct {
 	// Truncated reports that Body holds only a prefix of the Size bytes
 	// received (always so for a 413, whose Body is nil).
 	Truncated bool
-	// Prediction is the decoded body when it is a prediction, the Verdict
-	// being Verified, Unverified or Duplicate (or Rejected when the queue
-	// was full or closed); nil otherwise. When Truncated it holds only the
-	// id, status, model, version and timestamps, and RawJSON returns just
-	// those fields, so that it keeps no reference to the whole body.
-	Prediction *replicate.Prediction
+	// Prediction is what the listener read of the body when it is a
+	// prediction (the Verdict being Verified, Unverified or Duplicate, or
+	// Rejected when the queue was full or closed): its id, status and
+	// model; nil otherwise. Decode gives the whole prediction.
+	Prediction *Summary
+
+	full *decoded // Decode's result, shared by the copies of a Delivery
+}
+
+// Summary is what the listener reads of a prediction: no more than it needs
+// to check and show it, so that a delivery is decoded once and cheaply.
+type Summary struct {
+	ID     string           `json:"id"`
+	Status replicate.Status `json:"status"`
+	Model  string           `json:"model"`
+}
+
+// decoded is a Delivery's body decoded as a whole prediction, once.
+type decoded struct {
+	once sync.Once
+	p    *replicate.Prediction
+	err  error
+}
+
+// errNotDecodable is Decode's error for a delivery without a whole
+// prediction body: not a prediction, or cut to a prefix.
+var errNotDecodable = errors.New("the delivery holds no whole prediction")
+
+// Decode decodes the body as a whole prediction (replicate-go's type, with
+// RawJSON set), the first time it is called for this delivery or any copy
+// of it; later calls return the same prediction. It fails for a delivery
+// whose body is not a whole prediction.
+func (d Delivery) Decode() (*replicate.Prediction, error) {
+	if d.full == nil || d.Prediction == nil || d.Truncated {
+		return nil, errNotDecodable
+	}
+	d.full.once.Do(func() {
+		var p replicate.Prediction
+		if err := json.Unmarshal(d.Body, &p); err != nil {
+			d.full.err = fmt.Errorf("decoding the prediction: %w", err)
+			return
+		}
+		d.full.p = &p
+	})
+	return d.full.p, d.full.err
 }
 
 // Accepted reports whether the delivery is to be processed: Verified or

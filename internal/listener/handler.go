@@ -5,8 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
-
-	"github.com/replicate/replicate-go"
+	"strconv"
 
 	"github.com/notifier-dev/notifier/internal/webhook"
 )
@@ -50,15 +49,16 @@ func (l *Listener) inspect(w http.ResponseWriter, r *http.Request, it *item) boo
 		return false
 	}
 	// Decoding after verifying: the signature covers the raw bytes, which
-	// must never be re-serialised first.
-	var p replicate.Prediction
+	// must never be re-serialised first. Only the few fields the listener
+	// needs are decoded; Decode does the rest when a consumer wants it.
+	var p Summary
 	if !isJSONObject(d.Body) || json.Unmarshal(d.Body, &p) != nil {
 		return d.reject(http.StatusBadRequest, "malformed body")
 	}
 	if reason := notAPrediction(&p); reason != "" {
 		return d.reject(http.StatusBadRequest, "not a prediction: "+reason)
 	}
-	d.Prediction = &p
+	d.Prediction, d.full = &p, &decoded{}
 	return true
 }
 
@@ -118,24 +118,28 @@ func (d *Delivery) reject(status int, reason string) bool {
 	return false
 }
 
-// answer writes d's status and a short plain-text body, then flushes so the
-// sender has its answer before OnDelivery runs.
+// answer writes d's status and a short plain-text body with its length,
+// then flushes, so the sender has its answer before OnDelivery runs: one
+// write, not a chunked answer and its terminator.
 func answer(w http.ResponseWriter, d Delivery) {
+	h := w.Header()
+	body := "ok\n"
 	switch {
 	case d.Status == http.StatusMethodNotAllowed:
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, d.Reason, d.Status)
+		h.Set("Allow", http.MethodPost)
+		body = d.Reason + "\n"
 	case d.Status == http.StatusServiceUnavailable && d.Reason == reasonBusy:
-		w.Header().Set("Retry-After", "1")
-		http.Error(w, d.Reason, d.Status)
+		h.Set("Retry-After", "1")
+		body = d.Reason + "\n"
 	case d.Verdict == Rejected:
-		http.Error(w, d.Reason, d.Status)
+		h.Set("X-Content-Type-Options", "nosniff")
+		body = d.Reason + "\n"
 	case d.Verdict == Duplicate:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok (duplicate)\n")
-	default:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok\n")
+		body = "ok (duplicate)\n"
 	}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(d.Status)
+	_, _ = io.WriteString(w, body)
 	_ = http.NewResponseController(w).Flush()
 }

@@ -146,7 +146,7 @@ func checkDelivery(t *testing.T, d Delivery, req *http.Request, status int, verd
 		if d.Prediction.ID != "p_abc123" || d.Prediction.Status != "succeeded" {
 			t.Errorf("Prediction = %+v", d.Prediction)
 		}
-		if !bytes.Equal(d.Prediction.RawJSON(), d.Body) || string(d.Body) != predictionBody {
+		if full, err := d.Decode(); err != nil || !bytes.Equal(full.RawJSON(), d.Body) || full.Model != "zeke/chaos-monkey" || string(d.Body) != predictionBody {
 			t.Errorf("raw body not kept: %q", d.Body)
 		}
 	}

@@ -3,8 +3,6 @@ package listener
 import (
 	"fmt"
 
-	"github.com/replicate/replicate-go"
-
 	"github.com/notifier-dev/notifier/internal/prediction"
 )
 
@@ -13,7 +11,7 @@ const maxQuotedStatus = 64
 
 // notAPrediction returns why a decoded JSON object is not a prediction, or
 // "" when it is one: it needs a non-empty string id and a known status.
-func notAPrediction(p *replicate.Prediction) string {
+func notAPrediction(p *Summary) string {
 	switch {
 	case p.ID == "":
 		return `missing "id"`

@@ -23,8 +23,11 @@ func ServeHub(t testing.TB, secret string, hub *watch.Hub) string {
 		Secret: &s,
 		Path:   "/hook/x",
 		OnDelivery: func(d listener.Delivery) {
-			if d.Verdict == listener.Verified {
-				hub.Deliver(d.Prediction, d.ReceivedAt)
+			if d.Verdict != listener.Verified {
+				return
+			}
+			if p, err := d.Decode(); err == nil {
+				hub.Deliver(p, d.ReceivedAt)
 			}
 		},
 	})
