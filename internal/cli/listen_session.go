@@ -72,6 +72,11 @@ func (s *listenSession) start(ctx context.Context, ios *IOStreams, log *slog.Log
 	tc.Logger, tc.OnEvent = log, s.pr.tunnelEvent
 	lc := plan.listener
 	lc.OnDelivery = s.deliver
+	lc.OnIdle = func() {
+		if err := s.r.flush(); err != nil {
+			s.outputFailed(err)
+		}
+	}
 	if s.srv, err = startServer(ctx, tc, lc, s.pr, listenAlternatives); err != nil {
 		return err
 	}
@@ -236,7 +241,11 @@ func (s *listenSession) countsLine() string {
 func (s *listenSession) stopAll(gctx context.Context) []error {
 	var errs []error
 	if s.srv != nil {
-		if err := s.srv.Close(gctx); err != nil {
+		err := s.srv.Close(gctx)
+		if err == nil {
+			err = s.r.flushWithin(gctx)
+		}
+		if err != nil {
 			errs = append(errs, withCode(exitError, err))
 		}
 	}

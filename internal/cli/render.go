@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -21,6 +23,7 @@ import (
 // is cleaned (text) or made valid UTF-8 (JSON).
 type deliveryRenderer struct {
 	mu   sync.Mutex
+	out  *bufio.Writer // stdout, flushed by flush: once per burst of deliveries
 	io   *IOStreams
 	json bool
 	pr   *progress
@@ -28,14 +31,37 @@ type deliveryRenderer struct {
 }
 
 func newDeliveryRenderer(io *IOStreams, asJSON bool) *deliveryRenderer {
-	return &deliveryRenderer{io: io, json: asJSON, pr: newProgress(io), bad: painter(io.OutColor, color.FgRed)}
+	return &deliveryRenderer{io: io, out: bufio.NewWriterSize(io.Out, 64<<10), json: asJSON, pr: newProgress(io), bad: painter(io.OutColor, color.FgRed)}
+}
+
+// flush writes what is buffered: the listener calls it whenever its queue
+// is empty, and forwards after each answer.
+func (r *deliveryRenderer) flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.Flush()
+}
+
+// flushWithin is flush, given up when ctx ends first (stdout not read).
+func (r *deliveryRenderer) flushWithin(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- r.flush() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return errDrainAbandoned
+	}
 }
 
 // ready announces the webhook URL, and the trigger command that reaches
 // it: the NDJSON ready line, or lines on stderr.
 func (r *deliveryRenderer) ready(url string, lc listener.Config, trigger string) error {
 	if r.json {
-		return r.writeJSON(jsonReady{Type: "ready", URL: url, Verify: lc.Secret != nil && !lc.SkipVerify, Trigger: trigger})
+		if err := r.writeJSON(jsonReady{Type: "ready", URL: url, Verify: lc.Secret != nil && !lc.SkipVerify, Trigger: trigger}); err != nil {
+			return err
+		}
+		return r.flush()
 	}
 	mode := "signatures verified"
 	switch {
@@ -104,7 +130,7 @@ func (r *deliveryRenderer) render(d listener.Delivery) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_, err = r.io.Out.Write(append(line, '\n'))
+	_, err = r.out.Write(append(line, '\n'))
 	return err
 }
 
@@ -140,8 +166,11 @@ type jsonForward struct {
 func (r *deliveryRenderer) forwarded(f delivery.Forwarded, target string, timeout time.Duration) error {
 	res := f.Result
 	if r.json {
-		return r.writeJSON(jsonForward{Type: "forward", WebhookID: f.WebhookID, Status: res.Status,
-			DurationMS: res.Duration.Milliseconds(), Error: res.Describe(timeout)})
+		if err := r.writeJSON(jsonForward{Type: "forward", WebhookID: f.WebhookID, Status: res.Status,
+			DurationMS: res.Duration.Milliseconds(), Error: res.Describe(timeout)}); err != nil {
+			return err
+		}
+		return r.flush()
 	}
 	ts := time.Now().Local().Format("15:04:05")
 	answer := fmt.Sprintf("%s  (%s)", statusText(res.Status), prediction.Round(res.Duration))
@@ -150,13 +179,16 @@ func (r *deliveryRenderer) forwarded(f delivery.Forwarded, target string, timeou
 	} else if !res.OK() {
 		answer = r.bad(statusText(res.Status)) + fmt.Sprintf("  (%s)", prediction.Round(res.Duration))
 	}
-	return r.writeLine(fmt.Sprintf("%s  <-- %s  %s  %s", ts, answer, clean(orDash(f.WebhookID)), target))
+	if err := r.writeLine(fmt.Sprintf("%s  <-- %s  %s  %s", ts, answer, clean(orDash(f.WebhookID)), target)); err != nil {
+		return err
+	}
+	return r.flush()
 }
 
 func (r *deliveryRenderer) writeLine(s string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_, err := fmt.Fprintln(r.io.Out, s)
+	_, err := fmt.Fprintln(r.out, s)
 	return err
 }
 
@@ -167,7 +199,7 @@ func (r *deliveryRenderer) writeJSON(v any) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_, err = r.io.Out.Write(append(b, '\n'))
+	_, err = r.out.Write(append(b, '\n'))
 	return err
 }
 

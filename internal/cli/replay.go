@@ -25,11 +25,14 @@ type replayOptions struct {
 	Getenv func(string) string
 	Now    func() time.Time
 
-	File   string
-	ID     string
-	To     string
-	Resign bool
-	JSON   bool
+	File        string
+	ID          string
+	To          string
+	Resign      bool
+	JSON        bool
+	Concurrency int
+	Repeat      int
+	Rate        float64
 }
 
 func newReplayCmd(f *factory) *cobra.Command {
@@ -70,7 +73,10 @@ Exits 0 when every replay was answered 2xx, 1 otherwise.`,
 	fl.StringVar(&opts.To, "to", "", "Send the deliveries to this http(s) URL (required).")
 	fl.StringVar(&opts.ID, "id", "", "Replay only the delivery with this webhook-id (its rejected attempts when it was never accepted).")
 	fl.BoolVar(&opts.Resign, "resign", false, "Sign each delivery afresh with "+envWebhookSecret+" and the current time.")
-	fl.BoolVar(&opts.JSON, "json", false, "Print one JSON object per replay on stdout: webhook_id, prediction_id, status or error, duration_ms.")
+	fl.BoolVar(&opts.JSON, "json", false, "Print one JSON object per replay on stdout: webhook_id, prediction_id, status or error, duration_ms (under load, the summary).")
+	fl.IntVar(&opts.Concurrency, "concurrency", 1, "Load: send this many at once.")
+	fl.IntVar(&opts.Repeat, "repeat", 1, "Load: send the selection this many times; with --resign each copy gets a fresh webhook-id.")
+	fl.Float64Var(&opts.Rate, "rate", 0, "Load: send at most this many a second (0 = no limit).")
 	return cmd
 }
 
@@ -93,6 +99,9 @@ func replayRun(ctx context.Context, opts *replayOptions) error {
 	}
 	if secret == nil {
 		warnStale(newProgress(opts.IO), sel, opts.Now())
+	}
+	if opts.load() {
+		return replayLoad(ctx, opts, target, secret, sel)
 	}
 	client, failed := delivery.NewClient(0), 0
 	for _, rec := range sel {
@@ -163,6 +172,14 @@ func (o *replayOptions) validate() (string, *webhook.Secret, error) {
 	u, err := delivery.ParseTarget(o.To)
 	if err != nil {
 		return "", nil, usageErrorf("invalid --to %q: %v", o.To, err)
+	}
+	switch {
+	case o.Concurrency < 1:
+		return "", nil, usageErrorf("--concurrency must be at least 1")
+	case o.Repeat < 1:
+		return "", nil, usageErrorf("--repeat must be at least 1")
+	case o.Rate < 0 || o.Rate > 0 && o.Rate < minRate:
+		return "", nil, usageErrorf("--rate must be 0 (no limit) or at least %g a second", minRate)
 	}
 	if !o.Resign {
 		return u.String(), nil, nil

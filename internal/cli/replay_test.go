@@ -44,7 +44,7 @@ func TestReplayResign(t *testing.T) {
 	}))
 	defer srv.Close()
 	io, out, errOut := testStreams()
-	opts := &replayOptions{IO: io, Now: func() time.Time { return now }, File: path,
+	opts := &replayOptions{IO: io, Now: func() time.Time { return now }, File: path, Concurrency: 1, Repeat: 1,
 		To: srv.URL, Resign: true, Getenv: func(k string) string { return map[string]string{envWebhookSecret: current}[k] }}
 	if err := replayRun(context.Background(), opts); err != nil {
 		t.Fatal(err)

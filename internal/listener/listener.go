@@ -75,6 +75,11 @@ type Config struct {
 	// goroutine in arrival order, after the answer was written. It may be nil.
 	// Rejections are reported best-effort: dropped when the queue is full.
 	OnDelivery func(Delivery)
+	// OnIdle, if set, is called from the same goroutine each time the queue
+	// is empty after OnDelivery: a consumer that buffers its output flushes
+	// it then, so that it writes once per burst, not once per delivery,
+	// and never holds a line back while nothing else comes.
+	OnIdle func()
 }
 
 // Listener is an http.Handler for webhook deliveries. Create it with New and

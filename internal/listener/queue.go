@@ -74,6 +74,9 @@ func (l *Listener) work() {
 		<-it.written
 		l.cfg.OnDelivery(it.d)
 		l.budget.release(it.held)
+		if len(l.queue) == 0 && l.cfg.OnIdle != nil {
+			l.cfg.OnIdle()
+		}
 	}
 }
 

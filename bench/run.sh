@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Load-runs notifier's listener beside a bare Go server and a Node.js
+# receiver, in one run on one machine, and prints the table of
+# docs/performance.md. Each server is pinned to CPU 0 and the load
+# generator (notifier replay) to CPU 1. Every server must count exactly
+# the deliveries sent: none lost, none doubled.
+#
+#   bash bench/run.sh [DELIVERIES] [CONCURRENCY]
+#
+# With NOTIFIER_BEFORE=/path/to/notifier, a row for that binary too (an
+# earlier build, to compare).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n="${1:-20000}"
+conc="${2:-64}"
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+export REPLICATE_WEBHOOK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+
+go build -o "$work/notifier" ./cmd/notifier
+go build -o "$work/bare" ./bench/bare
+(cd bench/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
+waitport() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rsskb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+
+# One recorded 2 KiB delivery to replay: a simulated prediction with logs.
+"$work/notifier" listen --tunnel none --listen 127.0.0.1:18090 --path /h --record "$work/rec.jsonl" --max-deliveries 1 >/dev/null 2>&1 &
+pids+=($!)
+waitport 18090
+"$work/notifier" trigger --simulate --to http://127.0.0.1:18090/h sleep=0 prompt="$(head -c 1500 /dev/zero | tr '\0' x)" >/dev/null 2>&1
+wait "${pids[-1]}"
+
+# run NAME PORT COMMAND...: serve with COMMAND on CPU 0, load it from CPU 1.
+run() {
+	local name="$1" port="$2"; shift 2
+	taskset -c 0 "$@" >"$work/$name.out" 2>"$work/$name.err" &
+	local pid=$!
+	pids+=("$pid")
+	waitport "$port"
+	local t0; t0="$(cputicks "$pid")"
+	taskset -c 1 "$work/notifier" replay "$work/rec.jsonl" --to "http://127.0.0.1:$port/h" --resign \
+		--repeat "$n" --concurrency "$conc" --json >"$work/$name.load" 2>/dev/null || true
+	local t1; t1="$(cputicks "$pid")"
+	local rss; rss="$(rsskb "$pid")"
+	local got
+	if [ "$name" = notifier ] || [ "$name" = before ]; then
+		kill -INT "$pid"; wait "$pid" || true
+		got="$(grep -o '[0-9]* verified' "$work/$name.err" | head -1)"
+	else
+		got="$(curl -s "http://127.0.0.1:$port/stats" | grep -o '[0-9]* verified')"
+		kill "$pid"; wait "$pid" 2>/dev/null || true
+	fi
+	local rate; rate="$(grep -o '"per_second":[0-9.]*' "$work/$name.load" | cut -d: -f2)"
+	local p99; p99="$(grep -o '"p99":[0-9.]*' "$work/$name.load" | cut -d: -f2)"
+	local hz; hz="$(getconf CLK_TCK)"
+	local cpu_us; cpu_us="$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / hz / n * 1e6 }')"
+	printf '| %s | %.0f | %s | %s | %s MB | %s of %s |\n' "$name" "$rate" "$cpu_us" "$p99" "$((rss / 1024))" "${got%% *}" "$n"
+}
+
+echo "| receiver | verified deliveries/s | CPU µs per delivery | p99 ms | peak RSS | counted |"
+echo "|---|---|---|---|---|---|"
+run bare 18092 "$work/bare" -listen 127.0.0.1:18092 -path /h
+run notifier 18091 "$work/notifier" listen --tunnel none --listen 127.0.0.1:18091 --path /h --json
+run node 18093 node bench/node/server.mjs 127.0.0.1 18093 /h
+if [ -n "${NOTIFIER_BEFORE:-}" ]; then
+	run before 18094 "$NOTIFIER_BEFORE" listen --tunnel none --listen 127.0.0.1:18094 --path /h --json
+fi
