@@ -75,7 +75,7 @@ func Build(p *replicate.Prediction, raw json.RawMessage, opts BuildOptions) (*Me
 		}
 	}
 	v := newPredictionView(p, raw, opts)
-	return render(subjectFor(p), predictionText, predictionHTML, v)
+	return render(subjectFor(p), predictionText(), predictionHTML(), v)
 }
 
 // subjectFor is "[notifier] <model> <id> <status>".

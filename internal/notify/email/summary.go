@@ -4,6 +4,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
 	"unicode/utf8"
@@ -35,7 +36,7 @@ func BuildSummary(title string, lines []string) (*Message, error) {
 		Text   []string
 		Blocks []summaryBlock
 	}{title, text, blocks}
-	return render(subjectTag+" "+data.Title, summaryText, summaryHTML, data)
+	return render(subjectTag+" "+data.Title, summaryText(), summaryHTML(), data)
 }
 
 // subjectTag starts every subject notifier sends.
@@ -108,14 +109,15 @@ func (b summaryBlock) text() []string {
 	return out
 }
 
-var summaryText = texttemplate.Must(texttemplate.New("summary.txt").Parse(
-	`{{.Title}}
+var summaryText = sync.OnceValue(func() *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New("summary.txt").Parse(`{{.Title}}
 
 {{range .Text}}{{.}}
 {{end}}`))
+})
 
-var summaryHTML = htmltemplate.Must(htmltemplate.New("summary.html").Parse(
-	`<!DOCTYPE html>
+var summaryHTML = sync.OnceValue(func() *htmltemplate.Template {
+	return htmltemplate.Must(htmltemplate.New("summary.html").Parse(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{{.Title}}</title></head>
 <body style="font-family: sans-serif">
 <h2>{{.Title}}</h2>
@@ -128,6 +130,7 @@ var summaryHTML = htmltemplate.Must(htmltemplate.New("summary.html").Parse(
 {{end}}{{end -}}
 </body></html>
 `))
+})
 
 // Alert describes a failure-rate transition for BuildAlert: the counts are
 // those of the window when the transition happened.
@@ -168,7 +171,7 @@ func BuildAlert(a Alert) (*Message, error) {
 	}
 	subject := fmt.Sprintf("[notifier] %s: %d of %d predictions failed in the last %s (%s %s %s)",
 		data.Word, a.Failures, a.Total, data.Window, data.Share, data.Compare, data.Threshold)
-	return render(subject, alertText, alertHTML, data)
+	return render(subject, alertText(), alertHTML(), data)
 }
 
 type alertView struct {
@@ -179,8 +182,8 @@ type alertView struct {
 	Recent                  []string
 }
 
-var alertText = texttemplate.Must(texttemplate.New("alert.txt").Parse(
-	`{{.Headline}}
+var alertText = sync.OnceValue(func() *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New("alert.txt").Parse(`{{.Headline}}
 
 {{.Failures}} of {{.Total}} predictions completed in the last {{.Window}} failed, canceled or aborted: {{.Share}} {{.Compare}} {{.Threshold}}.
 At: {{.At}}
@@ -188,9 +191,10 @@ At: {{.At}}
 Recent failures:
 {{range .Recent}}  {{.}}
 {{end}}{{end}}`))
+})
 
-var alertHTML = htmltemplate.Must(htmltemplate.New("alert.html").Parse(
-	`<!DOCTYPE html>
+var alertHTML = sync.OnceValue(func() *htmltemplate.Template {
+	return htmltemplate.Must(htmltemplate.New("alert.html").Parse(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{{.Headline}}</title></head>
 <body style="font-family: sans-serif">
 <h2>{{.Headline}}</h2>
@@ -204,6 +208,7 @@ var alertHTML = htmltemplate.Must(htmltemplate.New("alert.html").Parse(
 {{end -}}
 </body></html>
 `))
+})
 
 // percent is n/total as a whole percentage.
 func percent(n, total int) string {

@@ -2,12 +2,13 @@ package email
 
 import (
 	htmltemplate "html/template"
+	"sync"
 	texttemplate "text/template"
 )
 
 // The prediction email, as plain text. Values are shown as they are.
-var predictionText = texttemplate.Must(texttemplate.New("prediction.txt").Parse(
-	`{{range .Notes}}Note: {{.}}
+var predictionText = sync.OnceValue(func() *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New("prediction.txt").Parse(`{{range .Notes}}Note: {{.}}
 {{end}}{{if .Notes}}
 {{end}}Prediction {{.ID}} {{.Status}}
 {{if .WebURL}}{{.WebURL}}
@@ -39,11 +40,12 @@ Prediction JSON:
 {{.JSON}}
 {{if .JSONNote}}[JSON {{.JSONNote}}]
 {{end}}`))
+})
 
 // The prediction email, as HTML. html/template escapes every value, so an
 // output containing <script> shows as text, and sanitizes link targets.
-var predictionHTML = htmltemplate.Must(htmltemplate.New("prediction.html").Parse(
-	`<!DOCTYPE html>
+var predictionHTML = sync.OnceValue(func() *htmltemplate.Template {
+	return htmltemplate.Must(htmltemplate.New("prediction.html").Parse(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Prediction {{.ID}} {{.Status}}</title></head>
 <body style="font-family: sans-serif">
 {{range .Notes}}<p><strong>Note:</strong> {{.}}</p>
@@ -86,3 +88,4 @@ var predictionHTML = htmltemplate.Must(htmltemplate.New("prediction.html").Parse
 {{end -}}
 </body></html>
 `))
+})
