@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +22,7 @@ import (
 // answers every request with one status and keeps what it received.
 type targetServer struct {
 	status int
+	body   string
 
 	mu   sync.Mutex
 	reqs []targetRequest
@@ -26,6 +30,7 @@ type targetServer struct {
 
 type targetRequest struct {
 	method string
+	path   string
 	header http.Header
 	body   []byte
 }
@@ -37,9 +42,10 @@ func (t *targetServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.mu.Lock()
-	t.reqs = append(t.reqs, targetRequest{method: r.Method, header: r.Header.Clone(), body: body})
+	t.reqs = append(t.reqs, targetRequest{method: r.Method, path: r.URL.Path, header: r.Header.Clone(), body: body})
 	t.mu.Unlock()
 	w.WriteHeader(t.status)
+	_, _ = io.WriteString(w, t.body)
 }
 
 func (t *targetServer) requests() []targetRequest {
@@ -56,12 +62,13 @@ type targetHolder struct{ t *targetServer }
 // cmdTarget runs and checks an HTTP target in the test process: the user's
 // app. The checks that apply to every request fail when there was none.
 //
-//	target start [-status N]      start it; export its URL as TARGET_URL (path /webhooks)
+//	target start [-status N] [-body TEXT]  start it; export its URL as TARGET_URL (path /webhooks), its host:port as TARGET_HOST
 //	target count N                exactly N requests arrived
 //	target verify SECRET          each carries a valid signature by SECRET of its raw body, within 5 minutes
 //	target body FILE              each body is exactly FILE's bytes
 //	target header NAME VALUE      each has header NAME equal to VALUE ('' = absent)
 //	target method METHOD          each was sent with METHOD
+//	target save FILE              write "PATH BODY" per request, one a line, to FILE, for grep
 func cmdTarget(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) > 0 && args[0] == "start" {
 		if neg {
@@ -72,9 +79,17 @@ func cmdTarget(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	t := ts.Value(targetKey{}).(*targetHolder).t
 	if t == nil || len(args) < 2 {
-		ts.Fatalf("usage: target start [-status N] | count N | verify SECRET | body FILE | header NAME VALUE | method M")
+		ts.Fatalf("usage: target start [-status N] | count N | verify SECRET | body FILE | header NAME VALUE | method M | save FILE")
 	}
 	reqs := t.requests()
+	if args[0] == "save" {
+		var b strings.Builder
+		for _, r := range reqs {
+			fmt.Fprintf(&b, "%s %s\n", r.path, bytes.ReplaceAll(r.body, []byte("\n"), []byte(`\n`)))
+		}
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
+		return
+	}
 	if args[0] == "count" {
 		want, err := strconv.Atoi(args[1])
 		ts.Check(err)
@@ -103,12 +118,14 @@ func cmdTarget(ts *testscript.TestScript, neg bool, args []string) {
 func targetStart(ts *testscript.TestScript, args []string) {
 	fs := flag.NewFlagSet("target start", flag.ContinueOnError)
 	status := fs.Int("status", http.StatusOK, "the status every request is answered with")
+	body := fs.String("body", "", "the body every request is answered with (an ntfy server answers JSON)")
 	ts.Check(fs.Parse(args))
-	t := &targetServer{status: *status}
+	t := &targetServer{status: *status, body: *body}
 	srv := httptest.NewServer(t)
 	ts.Value(targetKey{}).(*targetHolder).t = t
 	ts.Defer(srv.Close)
 	ts.Setenv("TARGET_URL", srv.URL+"/webhooks")
+	ts.Setenv("TARGET_HOST", strings.TrimPrefix(srv.URL, "http://"))
 }
 
 // targetPredicate returns the check of one request that args ask for.

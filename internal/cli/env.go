@@ -10,6 +10,8 @@ const (
 	envNgrokDomain   = "NGROK_DOMAIN"
 	envSMTPURL       = "NOTIFIER_SMTP_URL"
 	envEmailFrom     = "NOTIFIER_EMAIL_FROM"
+	envNotify        = "NOTIFIER_NOTIFY"
+	envNotifySecret  = "NOTIFIER_NOTIFY_SECRET"
 	envNoColor       = "NO_COLOR"
 	envCliColor      = "CLICOLOR"
 	envCliColorForce = "CLICOLOR_FORCE"
@@ -27,6 +29,8 @@ var envHelp = []struct{ name, meaning string }{
 	{envNgrokDomain, "reserved ngrok domain to serve on (optional)"},
 	{envSMTPURL, "SMTP server for --email-to: smtp://user:pass@host:587, smtps://...:465, smtp://host:25?tls=none"},
 	{envEmailFrom, "sender address for --email-to"},
+	{envNotify, "notification URLs, space separated, as --notify takes them (keeps tokens off the command line)"},
+	{envNotifySecret, "whsec_... secret that signs generic:// notification webhooks (required for them)"},
 	{envNoColor, "disable colour"},
 	{envCliColor, "0 disables colour"},
 	{envCliColorForce, "force colour on stdout and stderr even when they are not terminals"},

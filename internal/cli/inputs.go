@@ -16,8 +16,9 @@ import (
 const defaultModel = "zeke/chaos-monkey:0098011f5f482d1fcdbbba44ef1d6d22858e439a103b6ebb449ef9dec623a71e"
 
 var (
-	versionIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	modelPattern     = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9_.-]*)/([A-Za-z0-9][A-Za-z0-9_.-]*)(?::([0-9a-f]{64}))?$`)
+	versionIDPattern  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	deploymentPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	modelPattern      = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9_.-]*)/([A-Za-z0-9][A-Za-z0-9_.-]*)(?::([0-9a-f]{64}))?$`)
 )
 
 // target is what a prediction is created for: a version id, or a model by name.
@@ -121,10 +122,28 @@ func splitArgs(args []string) (model string, inputs []string) {
 	return "", args
 }
 
-// parseRequest validates a command line's model, inputs and events into the
-// prediction to create; model "" is the default model. It returns the model
-// as shown in messages.
-func parseRequest(model string, inputs, events []string) (string, watch.Request, error) {
+// parseRequest validates a command line's model or deployment, inputs and
+// events into the prediction to create; model "" is the default model,
+// unless a deployment ("owner/name") is given, which takes its place. It
+// returns the model, or deployment, as shown in messages.
+func parseRequest(model, deployment string, inputs, events []string) (string, watch.Request, error) {
+	if deployment != "" {
+		if model != "" {
+			return "", watch.Request{}, usageErrorf("give a MODEL or --deployment, not both: a deployment runs its own model")
+		}
+		if !deploymentPattern.MatchString(deployment) {
+			return "", watch.Request{}, usageErrorf("invalid --deployment %q: want owner/name", deployment)
+		}
+		input, err := parseInputs(inputs)
+		if err != nil {
+			return "", watch.Request{}, err
+		}
+		evs, err := parseEvents(events)
+		if err != nil {
+			return "", watch.Request{}, err
+		}
+		return deployment, watch.Request{Deployment: deployment, Input: input, Events: evs}, nil
+	}
 	if model == "" {
 		model = defaultModel
 	}

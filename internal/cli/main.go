@@ -220,6 +220,7 @@ Try it offline first:  notifier run --simulate`,
 		newReplayCmd(f),
 		newSimulatorCmd(f),
 		newEmailTestCmd(f),
+		newNotifyTestCmd(f),
 		newVersionCmd(f),
 		newCompletionCmd(f),
 	)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,19 +13,25 @@ import (
 
 	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/notifier-dev/notifier/internal/notify/email"
+	"github.com/notifier-dev/notifier/internal/notify/urls"
 	"github.com/notifier-dev/notifier/internal/prediction"
+	"github.com/notifier-dev/notifier/internal/webhook"
 )
 
-// notifyFlags are --email-to and --email-on.
+// notifyFlags are --email-to, --email-on, --notify and --notify-on.
 type notifyFlags struct {
-	EmailTo []string
-	EmailOn []string
+	EmailTo  []string
+	EmailOn  []string
+	Notify   []string
+	NotifyOn []string
 }
 
 func addNotifyFlags(cmd *cobra.Command, n *notifyFlags) {
 	fl := cmd.Flags()
 	fl.StringArrayVar(&n.EmailTo, "email-to", nil, "Email the result to this address (repeatable); needs NOTIFIER_SMTP_URL and NOTIFIER_EMAIL_FROM.")
 	fl.StringSliceVar(&n.EmailOn, "email-on", statusNames(prediction.TerminalStatuses()), "Email only for these statuses: succeeded, failed, canceled, aborted.")
+	fl.StringArrayVar(&n.Notify, "notify", nil, "Send the result to this service URL (repeatable): slack://, discord://, teams+https://, ntfy://, pagerduty://, generic://...; also "+envNotify+".")
+	fl.StringSliceVar(&n.NotifyOn, "notify-on", nil, "Send to --notify URLs only for these statuses (default: all; PagerDuty: failed, aborted).")
 }
 
 // notifyPlan is the validated notification setup: nil when there is nothing to send.
@@ -35,26 +42,80 @@ type notifyPlan struct {
 // plan validates the flags and the SMTP settings before anything is
 // created: a usage error (exit 2) with a hint for each mistake.
 func (n notifyFlags) plan(set func(string) bool, getenv func(string) string) (*notifyPlan, error) {
+	var routes []notify.Route
 	if len(n.EmailTo) == 0 {
 		if set("email-on") {
 			return nil, usageErrorf("--email-on needs --email-to")
 		}
+	} else {
+		on, err := parseStatuses("--email-on", n.EmailOn)
+		if err != nil {
+			return nil, err
+		}
+		for _, to := range n.EmailTo {
+			if err := email.CheckAddress(to); err != nil {
+				return nil, usageErrorf("invalid --email-to %q: %v", to, err)
+			}
+		}
+		sender, err := senderFromEnv(getenv)
+		if err != nil {
+			return nil, err
+		}
+		routes = append(routes, notify.Route{Channel: email.NewChannel(sender, n.EmailTo), On: on})
+	}
+	more, err := n.urlRoutes(set, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if routes = append(routes, more...); len(routes) == 0 {
 		return nil, nil
 	}
-	on, err := parseStatuses("--email-on", n.EmailOn)
-	if err != nil {
-		return nil, err
+	return &notifyPlan{routes: routes}, nil
+}
+
+// urlRoutes checks the --notify URLs and those of NOTIFIER_NOTIFY through
+// shoutrrr's router: a bad one is exit 2, its secrets never shown.
+func (n notifyFlags) urlRoutes(set func(string) bool, getenv func(string) string) ([]notify.Route, error) {
+	list := append(slices.Clone(n.Notify), strings.Fields(getenv(envNotify))...)
+	if len(list) == 0 {
+		if set("notify-on") {
+			return nil, usageErrorf("--notify-on needs --notify or %s", envNotify)
+		}
+		return nil, nil
 	}
-	for _, to := range n.EmailTo {
-		if err := email.CheckAddress(to); err != nil {
-			return nil, usageErrorf("invalid --email-to %q: %v", to, err)
+	var on []replicate.Status
+	if set("notify-on") {
+		var err error
+		if on, err = parseStatuses("--notify-on", n.NotifyOn); err != nil {
+			return nil, err
 		}
 	}
-	sender, err := senderFromEnv(getenv)
-	if err != nil {
-		return nil, err
+	var secret webhook.Secret
+	if raw := strings.TrimSpace(getenv(envNotifySecret)); raw != "" {
+		var err error
+		if secret, err = webhook.ParseSecret(raw); err != nil {
+			return nil, withCode(exitUsage, fmt.Errorf("%s is not a valid signing secret: %w", envNotifySecret, err),
+				"the form is whsec_ followed by base64, e.g. the output of: echo whsec_$(head -c 24 /dev/urandom | base64)")
+		}
 	}
-	return &notifyPlan{routes: []notify.Route{{Channel: email.NewChannel(sender, n.EmailTo), On: on}}}, nil
+	var routes []notify.Route
+	for i, raw := range list {
+		c, err := urls.New(raw, urls.Options{Secret: secret})
+		switch {
+		case errors.Is(err, urls.ErrNoSecret):
+			return nil, withCode(exitUsage, fmt.Errorf("notification URL %d (generic://) needs %s: notifier signs every generic webhook", i+1, envNotifySecret),
+				"export "+envNotifySecret+"=whsec_$(head -c 24 /dev/urandom | base64), and give the receiver the same secret to verify with")
+		case err != nil:
+			return nil, withCode(exitUsage, fmt.Errorf("invalid notification URL %d: %w", i+1, err),
+				"the forms are in docs/usage.md, \"Notifications\": slack://hook:T.../B.../X...@webhook, ntfy://ntfy.sh/topic, teams+https://<workflow URL>, generic://host/path")
+		}
+		r := notify.Route{Channel: c, On: on}
+		if !set("notify-on") {
+			r.On = c.DefaultOn()
+		}
+		routes = append(routes, r)
+	}
+	return routes, nil
 }
 
 // start returns the dispatcher, which shows what it sent, and with
@@ -104,6 +165,10 @@ func notifyError(r notify.Report) error {
 		if n := len(r.Failed) - 1 + r.Unsent; n > 0 {
 			err = fmt.Errorf("%w (and %d more not sent)", err, n)
 		}
+	}
+	var ue *urls.Error
+	if len(r.Failed) > 0 && errors.As(r.Failed[0].Err, &ue) && ue.Hint() != "" {
+		return withCode(exitNotifyFailed, err, ue.Hint())
 	}
 	var ee *email.Error
 	if len(r.Failed) == 0 || !errors.As(r.Failed[0].Err, &ee) {
@@ -181,7 +246,7 @@ type alertFlags struct {
 
 func addAlertFlags(cmd *cobra.Command, a *alertFlags) {
 	fl := cmd.Flags()
-	fl.Float64Var(&a.Rate, "alert-failure-rate", 0, "Email an alert when this share (0-1] of predictions in --alert-window did not succeed, and again when it recovers.")
+	fl.Float64Var(&a.Rate, "alert-failure-rate", 0, "Send an alert (by email and to --notify URLs) when this share (0-1] of predictions in --alert-window did not succeed, and again when it recovers.")
 	fl.DurationVar(&a.Window, "alert-window", 10*time.Minute, "The window of completed predictions the failure rate is computed over.")
 	fl.IntVar(&a.MinCount, "alert-min-count", 5, "Alert only when the window holds at least this many predictions.")
 }
@@ -191,7 +256,7 @@ func (a alertFlags) config(set func(string) bool, notifying bool) (*notify.Alert
 	if !notifying {
 		for _, name := range []string{"alert-failure-rate", "alert-window", "alert-min-count"} {
 			if set(name) {
-				return nil, usageErrorf("--%s needs --email-to", name)
+				return nil, usageErrorf("--%s needs --email-to or --notify", name)
 			}
 		}
 		return nil, nil

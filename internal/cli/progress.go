@@ -80,6 +80,8 @@ func (p *progress) watchEvent(e watch.Event) {
 	case watch.EventCreated:
 		p.line(fmt.Sprintf("created prediction %s (%s) %s", p.strong(clean(e.Prediction.ID)),
 			clean(string(e.Prediction.Status)), clean(prediction.WebURL(e.Prediction))))
+	case watch.EventLatestVersion:
+		p.infof("%s is not an official model: running its latest version, %s:%s", clean(e.Model), clean(e.Model), clean(e.Version))
 	case watch.EventWebhook:
 		p.infof("webhook: %s (%s)", prediction.EventName(e.Prediction.Status), clean(string(e.Prediction.Status)))
 	case watch.EventPollFailed:

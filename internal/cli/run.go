@@ -24,6 +24,7 @@ type runOptions struct {
 	Hooks  TestHooks
 
 	Model        string
+	Deployment   string
 	Inputs       []string
 	Events       []string
 	Tunnel       tunnelFlags
@@ -68,6 +69,7 @@ the whole final prediction on one line); progress goes to stderr.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&opts.Inputs, "input", "i", nil, "Model input as KEY=VALUE (repeatable); JSON values are sent as JSON.")
+	fl.StringVar(&opts.Deployment, "deployment", "", "Create the prediction on this deployment, owner/name, instead of a model.")
 	fl.StringSliceVar(&opts.Events, "events", []string{"completed"}, "Webhook events to subscribe to: start, output, logs, completed.")
 	addTunnelFlags(cmd, &opts.Tunnel)
 	fl.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "Give up waiting after this long: cancel the prediction and exit 124.")
@@ -100,7 +102,7 @@ func (o *runOptions) plan() (*runPlan, error) {
 	p := &runPlan{model: o.Model, simulate: o.Simulate, timeout: o.Timeout, json: o.JSON, grace: o.Hooks.grace(),
 		watch: watch.Options{PollInterval: o.PollInterval, NoCancel: o.NoCancel}}
 	var err error
-	if p.model, p.request, err = parseRequest(o.Model, o.Inputs, o.Events); err != nil {
+	if p.model, p.request, err = parseRequest(o.Model, o.Deployment, o.Inputs, o.Events); err != nil {
 		return nil, err
 	}
 	if o.Timeout <= 0 {

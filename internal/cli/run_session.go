@@ -161,7 +161,7 @@ func watchError(ctx context.Context, err error, timeout time.Duration) error {
 		return withCode(exitInterrupted, errors.New("interrupted while creating the prediction"),
 			"it may have been created anyway: check your predictions at https://replicate.com/predictions")
 	}
-	return apiError("creating prediction", err)
+	return createError(err)
 }
 
 func stoppedError(se *watch.StoppedError, timeout time.Duration) error {

@@ -33,9 +33,12 @@ func newSimulatorCmd(f *factory) *cobra.Command {
 URL (ending in /v1), its token and its webhook signing secret as shell exports on
 stdout (with --json, one JSON line), then serves until Ctrl-C.
 
-It knows zeke/chaos-monkey (inputs sleep and outcome: success, error,
-bad_return_type, random_data); any other owner/name echoes its input as output.
-The official clients work against it when pointed at its base URL.`,
+Its catalog: zeke/chaos-monkey, a community model run by version (inputs sleep
+and outcome: success, error, bad_return_type, random_data), also through the
+deployment acme/chaos-monkey; and acme/echo, an official model run by name,
+which echoes its input. Other models are unknown (404), as on Replicate.
+The official clients work against it when pointed at its base URL; what still
+differs from Replicate is in docs/simulator.md.`,
 		Example: `  notifier simulator --listen 127.0.0.1:8788
   # in another shell:
   export REPLICATE_BASE_URL=http://127.0.0.1:8788/v1 REPLICATE_API_TOKEN=<printed token>

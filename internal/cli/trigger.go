@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/notifier-dev/notifier/internal/delivery"
+	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/simulator"
 	"github.com/notifier-dev/notifier/internal/smoke"
@@ -25,6 +26,7 @@ type triggerOptions struct {
 	Logger func() *slog.Logger
 
 	Model        string
+	Deployment   string
 	Inputs       []string
 	Events       []string
 	To           string
@@ -34,6 +36,7 @@ type triggerOptions struct {
 	JSON         bool
 	Timeout      time.Duration
 	PollInterval time.Duration
+	Notify       notifyFlags
 	set          func(string) bool
 }
 
@@ -71,6 +74,7 @@ webhook, and exits 1 when the completed one was never answered 2xx.
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&opts.Inputs, "input", "i", nil, "Model input as KEY=VALUE (repeatable); JSON values are sent as JSON.")
 	fl.StringVar(&opts.To, "to", "", "Send the prediction's webhooks to this http(s) URL (required).")
+	fl.StringVar(&opts.Deployment, "deployment", "", "Create the prediction on this deployment, owner/name, instead of a model.")
 	fl.StringSliceVar(&opts.Events, "events", []string{"completed"}, "Webhook events to subscribe to: start, output, logs, completed.")
 	fl.BoolVar(&opts.Simulate, "simulate", false, "Run against an in-process Replicate simulator: offline, no token, any URL.")
 	fl.IntVar(&opts.Count, "count", 1, "Create this many predictions.")
@@ -78,6 +82,7 @@ webhook, and exits 1 when the completed one was never answered 2xx.
 	fl.BoolVar(&opts.JSON, "json", false, "Print the final prediction as JSON on stdout (with --count, the summary).")
 	fl.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "Give up waiting after this long: cancel the predictions and exit 124.")
 	fl.DurationVar(&opts.PollInterval, "poll-interval", time.Second, "How often to fetch a prediction while waiting for it.")
+	addNotifyFlags(cmd, &opts.Notify)
 	return cmd
 }
 
@@ -91,14 +96,15 @@ type triggerPlan struct {
 	json       bool
 	timeout    time.Duration
 	poll       time.Duration
-	shownTo    string // the URL without a password
+	shownTo    string      // the URL without a password
+	notify     *notifyPlan // nil: no notifications
 }
 
 func (o *triggerOptions) plan() (*triggerPlan, error) {
 	p := &triggerPlan{model: o.Model, simulate: o.Simulate, count: o.Count, concurrent: o.Concurrency,
 		json: o.JSON, timeout: o.Timeout, poll: o.PollInterval}
 	var err error
-	if p.model, p.request, err = parseRequest(o.Model, o.Inputs, o.Events); err != nil {
+	if p.model, p.request, err = parseRequest(o.Model, o.Deployment, o.Inputs, o.Events); err != nil {
 		return nil, err
 	}
 	if o.To == "" {
@@ -122,6 +128,9 @@ func (o *triggerOptions) plan() (*triggerPlan, error) {
 	}
 	p.shownTo = u.Redacted()
 	p.request.WebhookURL = u.String()
+	if p.notify, err = o.Notify.plan(o.set, o.Getenv); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -144,10 +153,29 @@ func triggerRun(ctx context.Context, opts *triggerOptions) error {
 	wctx, cancel := context.WithTimeoutCause(ctx, plan.timeout, errTimeout)
 	defer cancel()
 	t := &triggerSession{plan: plan, io: opts.IO, pr: pr, hooks: hooks, hub: watch.NewHub()}
+	if plan.notify != nil {
+		t.notify = plan.notify.start(pr, false)
+		defer t.notify.Close(context.Background()) // closed with a grace period by finish; this only stops it on an early return
+	}
 	if plan.count == 1 {
 		return t.one(ctx, wctx, client)
 	}
 	return t.many(ctx, wctx, client)
+}
+
+// finish sends n, when notifying, and waits for the notifications with
+// one grace period once ctx ended: a failure is exit 5, after err's code.
+func (t *triggerSession) finish(ctx context.Context, n notify.Notification, err error) error {
+	if t.notify == nil {
+		return err
+	}
+	t.notify.Notify(n)
+	notifyErr := closeDispatcher(ctx, t.notify, t.pr, notify.DefaultGrace)
+	if notifyErr != nil && err != nil {
+		t.pr.warnf("%v", notifyErr) // the predictions' own exit code says more
+		return err
+	}
+	return errors.Join(err, notifyErr)
 }
 
 // startAPI connects to Replicate, or starts the simulator: it signs with
@@ -185,11 +213,12 @@ func (p *triggerPlan) startAPI(opts *triggerOptions, hooks *webhookLog) (*apiSes
 
 // triggerSession is one trigger run.
 type triggerSession struct {
-	plan  *triggerPlan
-	io    *IOStreams
-	pr    *progress
-	hooks *webhookLog
-	hub   *watch.Hub // never fed: trigger learns results by polling
+	plan   *triggerPlan
+	io     *IOStreams
+	pr     *progress
+	hooks  *webhookLog
+	hub    *watch.Hub         // never fed: trigger learns results by polling
+	notify *notify.Dispatcher // nil without notifications
 }
 
 // one creates one prediction, waits for it, and reports it.
@@ -211,7 +240,9 @@ func (t *triggerSession) one(ctx, wctx context.Context, c *replicate.Client) err
 			return fmt.Errorf("writing result: %w", err)
 		}
 	}
-	return errors.Join(t.deliveredOrErr(ctx, p.ID), statusError(p))
+	err = errors.Join(t.deliveredOrErr(ctx, p.ID), statusError(p))
+	raw, _ := validUTF8(predictionJSON(p))
+	return t.finish(ctx, notify.Notification{Kind: notify.KindResult, Prediction: p, Raw: raw}, err)
 }
 
 // deliveredOrErr waits (simulating) until the completed webhook of id was
@@ -291,6 +322,17 @@ func (t *triggerSession) many(ctx, wctx context.Context, c *replicate.Client) er
 			return err
 		}
 	}
+	var statuses []replicate.Status
+	for st := range sum.Counts {
+		statuses = append(statuses, replicate.Status(st))
+	}
+	title := fmt.Sprintf("trigger %s: %d of %d succeeded", t.plan.model, len(sum.Records)-sum.Failures(), sum.Count)
+	return t.finish(ctx, notify.Notification{Kind: notify.KindSummary, Title: title, Lines: []string{line},
+		Failed: sum.Failures() > 0 || runErr != nil, Statuses: statuses}, t.manyErr(sum, runErr))
+}
+
+// manyErr is the error of a --count run, by how it ended.
+func (t *triggerSession) manyErr(sum *smoke.Summary, runErr error) error {
 	switch {
 	case errors.Is(runErr, errTimeout):
 		return withCode(exitTimeout, fmt.Errorf("timed out after %s; %d of %d predictions finished", t.plan.timeout, len(sum.Records), sum.Count))

@@ -50,8 +50,9 @@ type Stream struct {
 	cfg     StreamConfig
 	tracker *alert.Tracker
 
-	mu   sync.Mutex
-	seen *dedup.Set
+	mu    sync.Mutex
+	seen  *dedup.Set
+	model string // the model of the alert in force, for its recovery
 
 	stop chan struct{}
 	done chan struct{}
@@ -121,12 +122,19 @@ func (s *Stream) transition(t alert.Transition, at time.Time, p *replicate.Predi
 	c := s.tracker.Counts()
 	a := Alert{Recovered: t == alert.Recovered, Failures: c.Failures, Total: c.Total,
 		Threshold: s.cfg.Alert.Rate, Window: s.cfg.Alert.Window, At: at}
-	if p != nil {
+	if p != nil && !a.Recovered {
 		a.Model = p.Model
-		if !a.Recovered {
-			a.Recent = []string{fmt.Sprintf("%s %s %s", p.ID, p.Model, p.Status)}
-		}
+		a.Recent = []string{fmt.Sprintf("%s %s %s", p.ID, p.Model, p.Status)}
 	}
+	// The recovery names the model its alert named, whoever tipped it (the
+	// ticker has no prediction): PagerDuty resolves by it.
+	s.mu.Lock()
+	if a.Recovered {
+		a.Model = s.model
+	} else {
+		s.model = a.Model
+	}
+	s.mu.Unlock()
 	if s.cfg.OnAlert != nil {
 		s.cfg.OnAlert(a)
 	}

@@ -81,8 +81,8 @@ func TestStreamAlerts(t *testing.T) {
 		// notices and sends the recovery.
 		time.Sleep(11 * time.Minute)
 		synctest.Wait()
-		if a := alerts(); len(a) != 2 || !a[1].Recovered {
-			t.Fatalf("alerts %+v, want a recovery", a)
+		if a := alerts(); len(a) != 2 || !a[1].Recovered || a[1].Model != "m/x" {
+			t.Fatalf("alerts %+v, want a recovery that names the alert's model", a)
 		}
 		s.Close()
 		d.Close(context.Background())

@@ -23,8 +23,7 @@ const (
 
 // createRequest is a validated create call.
 type createRequest struct {
-	model    model
-	version  string
+	target   runTarget
 	input    map[string]any
 	webhook  string
 	filter   []string
@@ -36,18 +35,27 @@ type createRequest struct {
 var bodyFields = []string{"input", "webhook", "webhook_events_filter", "stream"}
 
 func (s *Simulator) handleCreate(w http.ResponseWriter, r *http.Request) {
-	s.create(w, r, "")
+	s.create(w, r, createRoute{kind: routeVersion})
 }
 
-// handleCreateNamed serves the models and deployments routes; a deployment
-// runs the model of the same owner/name.
-func (s *Simulator) handleCreateNamed(w http.ResponseWriter, r *http.Request) {
-	s.create(w, r, r.PathValue("owner")+"/"+r.PathValue("name"))
+// handleCreateNamed serves the models or the deployments route.
+func (s *Simulator) handleCreateNamed(kind int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.create(w, r, createRoute{kind: kind, name: r.PathValue("owner") + "/" + r.PathValue("name")})
+	}
 }
 
-// parseCreate reads and validates a create call. routeModel is the
-// owner/name from the path, or "" for POST /v1/predictions.
-func parseCreate(r *http.Request, routeModel string) (*createRequest, *problem) {
+// parseCreate reads and validates a create call. On the models and
+// deployments routes an unknown name is a 404 before the body is read.
+func parseCreate(r *http.Request, route createRoute) (*createRequest, *problem) {
+	req := &createRequest{}
+	if route.kind != routeVersion {
+		t, p := route.resolvePath()
+		if p != nil {
+			return nil, p
+		}
+		req.target = t
+	}
 	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
 	if err != nil {
 		return nil, &problem{Title: titleBadRequest, Detail: "reading body: " + err.Error(), Status: http.StatusBadRequest}
@@ -58,27 +66,34 @@ func parseCreate(r *http.Request, routeModel string) (*createRequest, *problem) 
 	}
 	var bad []invalidField
 	for _, k := range sortedKeys(body) {
-		if !slices.Contains(bodyFields, k) && (routeModel != "" || k != "version") {
+		if !slices.Contains(bodyFields, k) && (route.kind != routeVersion || k != "version") {
 			bad = append(bad, extraField(k))
 		}
 	}
-	req := &createRequest{}
 	bad = append(bad, req.parseFields(body)...)
 	if d, f := parseCancelAfter(r.Header.Get("Cancel-After")); f != nil {
 		bad = append(bad, *f)
 	} else {
 		req.deadline = d
 	}
-	if routeModel == "" && body["version"] == nil {
+	if route.kind == routeVersion && body["version"] == nil {
 		bad = append(bad, invalidField{"required", "version", "version is required"})
 	}
 	if len(bad) > 0 {
 		return nil, validationProblem(bad)
 	}
-	if p := req.resolve(body["version"], routeModel); p != nil {
-		return nil, p
+	if route.kind == routeVersion {
+		var v string
+		if json.Unmarshal(body["version"], &v) != nil {
+			return nil, invalidVersion("version must be a string")
+		}
+		t, p := resolveVersion(v)
+		if p != nil {
+			return nil, p
+		}
+		req.target = t
 	}
-	if bad := req.model.validate(req.input); len(bad) > 0 {
+	if bad := req.target.model.validate(req.input); len(bad) > 0 {
 		return nil, validationProblem(bad)
 	}
 	return req, nil
@@ -99,7 +114,7 @@ func (c *createRequest) parseFields(body map[string]json.RawMessage) []invalidFi
 			bad = append(bad, invalidField{"format", "webhook", "webhook must be an absolute http or https URL"})
 		}
 	}
-	c.filter = slices.Clone(allEvents)
+	c.filter = slices.Clone(defaultEvents)
 	if raw := body["webhook_events_filter"]; raw != nil && string(raw) != "null" {
 		c.filter = nil
 		if err := json.Unmarshal(raw, &c.filter); err != nil {
@@ -108,29 +123,11 @@ func (c *createRequest) parseFields(body map[string]json.RawMessage) []invalidFi
 		for i, e := range c.filter {
 			if !slices.Contains(allEvents, e) {
 				bad = append(bad, invalidField{"enum", fmt.Sprintf("webhook_events_filter.%d", i),
-					`webhook_events_filter.` + strconv.Itoa(i) + ` must be one of the following: "start", "output", "logs", "completed"`})
+					`webhook_events_filter.` + strconv.Itoa(i) + ` must be one of the following: ` + quoteAll(allEvents)})
 			}
 		}
 	}
 	return bad
-}
-
-// resolve sets the model and version from the body's version or the route.
-func (c *createRequest) resolve(rawVersion json.RawMessage, routeModel string) *problem {
-	var ok bool
-	if routeModel != "" {
-		c.model, c.version, ok = resolveModel(routeModel, "")
-	} else {
-		var v string
-		if json.Unmarshal(rawVersion, &v) == nil {
-			c.model, c.version, ok = resolveVersion(v)
-		}
-	}
-	if !ok {
-		return &problem{Title: titleInvalidVersion, Status: http.StatusUnprocessableEntity,
-			Detail: "The specified version does not exist (or perhaps you don't have permission to use it?)"}
-	}
-	return nil
 }
 
 func validWebhook(s string) bool {

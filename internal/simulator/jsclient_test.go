@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,9 +14,10 @@ import (
 )
 
 // TestJavaScriptClient runs the official replicate npm package (pinned in
-// testdata/jsclient/package.json) against the simulator. It needs node and
-// `npm ci` in testdata/jsclient, which .ci/run does: in CI (CI set) a
-// missing one fails the test; elsewhere it is skipped with what to run.
+// testdata/jsclient/package-lock.json) against the simulator: each script
+// against a simulator of its own. It needs node and `npm ci` in
+// testdata/jsclient, which .ci/run does: in CI (CI set) a missing one fails
+// the test; elsewhere it is skipped with what to run.
 func TestJavaScriptClient(t *testing.T) {
 	missing := t.Skipf
 	if os.Getenv("CI") != "" {
@@ -29,7 +31,29 @@ func TestJavaScriptClient(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "replicate")); err != nil {
 		missing("testdata/jsclient/node_modules missing; run `npm ci` in internal/simulator/testdata/jsclient")
 	}
-	sim, err := simulator.New(simulator.Config{})
+	scripts := []struct {
+		file string
+		cfg  simulator.Config
+	}{
+		{"test.mjs", simulator.Config{}},    // predictions and webhooks
+		{"run.mjs", simulator.Config{}},     // replicate.run
+		{"catalog.mjs", simulator.Config{}}, // models, deployments, account, hardware
+		// Paging and filters want distinct creation times: a clock that
+		// moves a second per reading, from a whole second.
+		{"list.mjs", simulator.Config{Now: steppingClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Second)}},
+	}
+	for _, sc := range scripts {
+		t.Run(strings.TrimSuffix(sc.file, ".mjs"), func(t *testing.T) {
+			t.Parallel()
+			runNode(t, node, dir, sc.file, sc.cfg)
+		})
+	}
+}
+
+// runNode runs one script against a fresh simulator; the script prints
+// "ok" when its checks pass.
+func runNode(t *testing.T, node, dir, script string, cfg simulator.Config) {
+	sim, err := simulator.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +65,17 @@ func TestJavaScriptClient(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "test.mjs")
+	cmd := exec.CommandContext(ctx, node, script)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "SIM_BASE_URL="+base, "SIM_TOKEN="+sim.Token())
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "ok") {
-		t.Fatalf("node test.mjs: %v\n%s", err, out)
+		t.Fatalf("node %s: %v\n%s", script, err, out)
 	}
+}
+
+// steppingClock returns a clock that reads start+step, start+2*step, ...
+func steppingClock(start time.Time, step time.Duration) func() time.Time {
+	var n atomic.Int64
+	return func() time.Time { return start.Add(time.Duration(n.Add(1)) * step) }
 }

@@ -5,26 +5,97 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // pageSize is how many predictions a list page holds (docs/replicate.md, "Requests").
 const pageSize = 100
 
-// listPage is the body of GET /v1/predictions. "previous" is always null:
-// clients only follow "next".
+// listPage is the body of GET /v1/predictions.
 type listPage struct {
 	Next     *string           `json:"next"`
 	Previous *string           `json:"previous"`
 	Results  []json.RawMessage `json:"results"`
 }
 
-// handleList answers one page, newest first. The cursor in the next URL is
-// the creation sequence number of the page's first (newest) prediction, so
-// pages stay stable while new predictions are created.
+// listFilter is what GET /v1/predictions keeps: created_after (inclusive),
+// created_before (exclusive) and source, the query parameters of the
+// OpenAPI predictions.list.
+type listFilter struct {
+	after, before time.Time
+	source        string
+	query         url.Values // the filters, for the next and previous links
+}
+
+// parseListFilter reads the filters. Replicate's schema allows only
+// source=web; every prediction of the simulator comes from the API, so that
+// filter leaves none.
+func parseListFilter(q url.Values) (listFilter, *problem) {
+	f := listFilter{query: url.Values{}}
+	for _, k := range []string{"created_after", "created_before"} {
+		v := q.Get(k)
+		if v == "" {
+			continue
+		}
+		t, ok := parseDateTime(v)
+		if !ok {
+			return f, &problem{Title: titleBadRequest, Status: http.StatusBadRequest,
+				Detail: k + " must be an ISO 8601 date-time, such as 2025-01-01T00:00:00Z"}
+		}
+		if k == "created_after" {
+			f.after = t
+		} else {
+			f.before = t
+		}
+		f.query.Set(k, v)
+	}
+	if v := q.Get("source"); v != "" {
+		if v != "web" {
+			return f, &problem{Title: titleBadRequest, Status: http.StatusBadRequest, Detail: `source must be "web"`}
+		}
+		f.source = v
+		f.query.Set("source", v)
+	}
+	return f, nil
+}
+
+// parseDateTime reads an ISO 8601 date-time (RFC 3339, fraction optional)
+// or a bare date, which means its midnight UTC.
+func parseDateTime(s string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, true
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	return t, err == nil
+}
+
+// keeps reports whether p passes the filter; Simulator.mu must be held.
+func (f listFilter) keeps(p *prediction) bool {
+	switch {
+	case !f.after.IsZero() && p.created.Before(f.after):
+		return false
+	case !f.before.IsZero() && !p.created.Before(f.before):
+		return false
+	case f.source == "web": // every prediction here came from the API
+		return false
+	}
+	return true
+}
+
+// handleList answers one page, newest first. A cursor is the creation
+// sequence number where a page starts, so pages stay stable while new
+// predictions are created; next and previous are absolute URLs carrying
+// the filters (docs/replicate.md, "Requests").
 func (s *Simulator) handleList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, prob := parseListFilter(q)
+	if prob != nil {
+		writeProblem(w, prob)
+		return
+	}
 	s.mu.Lock()
 	start := len(s.order) - 1
-	if c := r.URL.Query().Get("cursor"); c != "" {
+	if c := q.Get("cursor"); c != "" {
 		n, err := strconv.Atoi(c)
 		if err != nil || n < 0 || n >= len(s.order) {
 			s.mu.Unlock()
@@ -34,14 +105,43 @@ func (s *Simulator) handleList(w http.ResponseWriter, r *http.Request) {
 		start = n
 	}
 	page := listPage{Results: []json.RawMessage{}}
-	end := max(start-pageSize, -1)
-	for i := start; i > end; i-- {
+	next, prev := -1, -1
+	first := -1 // sequence number of the page's first (newest) result
+	for i := start; i >= 0; i-- {
+		if !f.keeps(s.order[i]) {
+			continue
+		}
+		if len(page.Results) == pageSize {
+			next = i
+			break
+		}
+		if first < 0 {
+			first = i
+		}
 		page.Results = append(page.Results, s.order[i].snapshotLocked())
 	}
-	s.mu.Unlock()
-	if end >= 0 {
-		next := s.baseFor(r) + "/predictions?cursor=" + url.QueryEscape(strconv.Itoa(end))
-		page.Next = &next
+	// The previous page holds the pageSize kept predictions just newer than
+	// this page's first; its cursor is the newest of them.
+	for i, n := max(first, start)+1, 0; i < len(s.order) && n < pageSize; i++ {
+		if f.keeps(s.order[i]) {
+			prev, n = i, n+1
+		}
 	}
+	s.mu.Unlock()
+	page.Next, page.Previous = s.pageURL(r, f, next), s.pageURL(r, f, prev)
 	writeJSON(w, http.StatusOK, page)
+}
+
+// pageURL is the absolute link to the page starting at cursor, nil for -1.
+func (s *Simulator) pageURL(r *http.Request, f listFilter, cursor int) *string {
+	if cursor < 0 {
+		return nil
+	}
+	q := url.Values{}
+	for k, v := range f.query {
+		q[k] = v
+	}
+	q.Set("cursor", strconv.Itoa(cursor))
+	u := s.baseFor(r) + "/predictions?" + q.Encode()
+	return &u
 }

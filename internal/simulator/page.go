@@ -21,6 +21,7 @@ func webURL(base, id string) string {
 // pageView is what the page shows: the prediction without its webhook URL.
 type pageView struct {
 	ID, Model, Version, Status  string
+	Deployment                  string
 	Created, Started, Completed string
 	Error, Logs                 string
 	Input, Output               string // indented JSON; Output "" when null
@@ -76,7 +77,7 @@ func (s *Simulator) pageView(id string) (pageView, bool) {
 	}
 	wp := p.wireLocked()
 	v := pageView{
-		ID: wp.ID, Model: wp.Model, Version: wp.Version, Status: wp.Status,
+		ID: wp.ID, Model: wp.Model, Version: wp.Version, Status: wp.Status, Deployment: wp.Deployment,
 		Created: wp.CreatedAt, Started: deref(wp.StartedAt), Completed: deref(wp.CompletedAt),
 		Error: deref(wp.Error), Logs: wp.Logs, Input: indentJSON(wp.Input), APIURL: p.urls["get"],
 		Running: !isTerminal(wp.Status),
@@ -118,6 +119,8 @@ var predictionPage = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <table>
 <tr><th align="left">Model</th><td>{{.Model}}</td></tr>
 <tr><th align="left">Version</th><td>{{or .Version "-"}}</td></tr>
+{{if .Deployment}}<tr><th align="left">Deployment</th><td>{{.Deployment}}</td></tr>
+{{end -}}
 <tr><th align="left">Status</th><td>{{.Status}}</td></tr>
 <tr><th align="left">Created</th><td>{{.Created}}</td></tr>
 <tr><th align="left">Started</th><td>{{or .Started "-"}}</td></tr>

@@ -132,3 +132,18 @@ func TestCheckSecret(t *testing.T) {
 		t.Errorf("New with a short secret: %v", err)
 	}
 }
+
+// TestWebPageDeployment: a deployment's prediction names its deployment.
+func TestWebPageDeployment(t *testing.T) {
+	s, base := startSim(t, Config{})
+	code, _, out := call(t, "POST", base+"/deployments/acme/chaos-monkey/predictions", map[string]any{"input": map[string]any{}}, nil)
+	if code != http.StatusCreated {
+		t.Fatalf("create: %d %s", code, out)
+	}
+	p := object(t, out)
+	waitTerminal(t, s, p["id"].(string))
+	_, body := get(t, p["urls"].(map[string]any)["web"].(string))
+	if !strings.Contains(body, "<th align=\"left\">Deployment</th><td>acme/chaos-monkey</td>") || !strings.Contains(body, ChaosMonkeyModel) {
+		t.Errorf("page does not name the deployment and its model:\n%s", body)
+	}
+}

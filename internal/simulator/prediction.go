@@ -24,10 +24,13 @@ const (
 	eventCompleted = "completed"
 )
 
-// allEvents is the filter used when a request gives none. Which events
-// Replicate sends by default is unconfirmed (docs/replicate.md, "Webhooks"); sending all of
-// them is the safe reading, since receivers must accept any event anyway.
+// allEvents are the events a webhook_events_filter may name.
 var allEvents = []string{eventStart, eventOutput, eventLogs, eventCompleted}
+
+// defaultEvents is the filter used when a request gives none: Replicate
+// documents that it then sends a webhook "whenever there are new outputs or
+// the prediction has finished" (docs/replicate.md, "Webhooks").
+var defaultEvents = []string{eventOutput, eventCompleted}
 
 func isTerminal(status string) bool {
 	switch status {
@@ -43,8 +46,7 @@ type prediction struct {
 	// Immutable after creation.
 	seq      int
 	id       string
-	model    model
-	version  string
+	target   runTarget
 	input    map[string]any
 	webhook  string
 	filter   []string
@@ -68,6 +70,7 @@ type wirePrediction struct {
 	ID                  string            `json:"id"`
 	Model               string            `json:"model"`
 	Version             string            `json:"version"`
+	Deployment          string            `json:"deployment,omitempty"`
 	Input               map[string]any    `json:"input"`
 	Output              any               `json:"output"`
 	Logs                string            `json:"logs"`
@@ -93,7 +96,7 @@ type wireMetrics struct {
 // wireLocked returns the JSON shape of p; Simulator.mu must be held.
 func (p *prediction) wireLocked() wirePrediction {
 	w := wirePrediction{
-		ID: p.id, Model: p.model.name, Version: p.version, Input: p.input,
+		ID: p.id, Model: p.target.model.fullName(), Version: p.target.version, Deployment: p.target.deployment, Input: p.input,
 		Output: p.output, Logs: p.logs, Status: p.status,
 		CreatedAt: stamp(p.created), StartedAt: optStamp(p.started),
 		CompletedAt: optStamp(p.completed), Deadline: optStamp(p.deadline),
@@ -130,7 +133,14 @@ func (p *prediction) snapshotLocked() json.RawMessage {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// stampLayout is how Replicate writes times: UTC, always six fractional
+// digits, "Z" (docs/replicate.md, "The prediction object"). Clients parse
+// it with fixed layouts, such as Python's strptime("%Y-%m-%dT%H:%M:%S.%fZ").
+const stampLayout = "2006-01-02T15:04:05.000000Z"
+
+// stamp writes t as Replicate does. Times are kept truncated to the
+// microsecond (Simulator.now), so durations agree with the stamps.
+func stamp(t time.Time) string { return t.UTC().Format(stampLayout) }
 
 func optStamp(t time.Time) *string {
 	if t.IsZero() {

@@ -12,7 +12,6 @@ const (
 	titleUnauthenticated = "Unauthenticated"
 	titleInvalidVersion  = "Invalid version or not permitted"
 	titleInvalidInput    = "Input validation failed"
-	titleNotFound        = "Not found"
 	titleBadRequest      = "Bad request"
 )
 
@@ -38,6 +37,13 @@ func validationProblem(fields []invalidField) *problem {
 		fmt.Fprintf(&b, "- %s: %s\n", f.Field, f.Description)
 	}
 	return &problem{Title: titleInvalidInput, Detail: b.String(), Status: http.StatusUnprocessableEntity, InvalidFields: fields}
+}
+
+// notFound is Replicate's 404: a detail and a status, no title
+// (docs/replicate.md, "Errors and rate limits"). It is the same for an
+// unknown prediction, model, version, deployment or route.
+func notFound() *problem {
+	return &problem{Detail: "The requested resource could not be found.", Status: http.StatusNotFound}
 }
 
 // extraField is the invalid_fields entry for a body property the schema forbids.

@@ -12,16 +12,15 @@ func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.guard(h)) }
 	handle("POST /v1/predictions", s.handleCreate)
-	handle("POST /v1/models/{owner}/{name}/predictions", s.handleCreateNamed)
-	handle("POST /v1/deployments/{owner}/{name}/predictions", s.handleCreateNamed)
+	handle("POST /v1/models/{owner}/{name}/predictions", s.handleCreateNamed(routeModel))
+	handle("POST /v1/deployments/{owner}/{name}/predictions", s.handleCreateNamed(routeDeployment))
 	handle("GET /v1/predictions", s.handleList)
 	handle("GET /v1/predictions/{id}", s.handleGet)
 	handle("POST /v1/predictions/{id}/cancel", s.handleCancel)
 	handle("GET /v1/webhooks/default/secret", s.handleSecret)
+	s.catalogRoutes(handle)
 	mux.HandleFunc("GET "+webPath+"{id}", s.handlePage)
-	handle("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, &problem{Title: titleNotFound, Detail: "no route " + r.Method + " " + r.URL.Path, Status: http.StatusNotFound})
-	})
+	handle("/v1/", func(w http.ResponseWriter, _ *http.Request) { writeProblem(w, notFound()) })
 	return mux
 }
 
@@ -96,7 +95,7 @@ func (s *Simulator) handleGet(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	body, ok := s.Prediction(id)
 	if !ok {
-		writeNotFound(w, id)
+		writeProblem(w, notFound())
 		return
 	}
 	writeRaw(w, http.StatusOK, body)
@@ -110,7 +109,7 @@ func (s *Simulator) handleCancel(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.preds[id]
 	if !ok {
 		s.mu.Unlock()
-		writeNotFound(w, id)
+		writeProblem(w, notFound())
 		return
 	}
 	s.cancels[id]++
@@ -126,10 +125,6 @@ func (s *Simulator) handleCancel(w http.ResponseWriter, r *http.Request) {
 
 func (s *Simulator) handleSecret(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"key": s.secretStr})
-}
-
-func writeNotFound(w http.ResponseWriter, id string) {
-	writeProblem(w, &problem{Title: titleNotFound, Detail: "prediction " + id + " not found", Status: http.StatusNotFound})
 }
 
 // baseFor returns the absolute base URL ("…/v1") for links in answers: the

@@ -9,8 +9,8 @@ import (
 
 // create serves the three create routes: it registers the prediction, starts
 // it, and answers 201 with a Location header (docs/replicate.md, "Requests").
-func (s *Simulator) create(w http.ResponseWriter, r *http.Request, routeModel string) {
-	req, prob := parseCreate(r, routeModel)
+func (s *Simulator) create(w http.ResponseWriter, r *http.Request, route createRoute) {
+	req, prob := parseCreate(r, route)
 	if prob != nil {
 		writeProblem(w, prob)
 		return
@@ -24,11 +24,17 @@ func (s *Simulator) create(w http.ResponseWriter, r *http.Request, routeModel st
 		s.await(r, p.hooks.first, maxPreferWait)
 	}
 	if d, ok := preferWait(r.Header.Get("Prefer")); ok {
-		// Prefer: wait answers with the state after the wait; otherwise
-		// the answer is the prediction as created ("starting"), as
-		// Replicate's is, however fast it then runs.
+		// Prefer: wait answers with the finished prediction; when the wait
+		// runs out first, with the prediction in "starting" state, as
+		// Replicate does (docs/replicate.md, "Requests"): the official
+		// clients take any other status as finished. Without Prefer the
+		// answer is the prediction as created too, however fast it runs.
 		s.await(r, p.done, d)
-		body, _ = s.Prediction(p.id)
+		select {
+		case <-p.done:
+			body, _ = s.Prediction(p.id)
+		default:
+		}
 	}
 	w.Header().Set("Location", p.urls["get"])
 	writeRaw(w, http.StatusCreated, body)
@@ -60,8 +66,8 @@ func (s *Simulator) start(req *createRequest, base string) (*prediction, json.Ra
 		id = s.ids.alnum(26)
 	}
 	p := &prediction{
-		seq: len(s.order), id: id, model: req.model, version: req.version, input: req.input,
-		webhook: req.webhook, filter: req.filter, created: s.cfg.Now(), done: make(chan struct{}),
+		seq: len(s.order), id: id, target: req.target, input: req.input,
+		webhook: req.webhook, filter: req.filter, created: s.now(), done: make(chan struct{}),
 		status: statusStarting,
 		urls: map[string]string{
 			"get":    base + "/predictions/" + id,
@@ -74,9 +80,13 @@ func (s *Simulator) start(req *createRequest, base string) (*prediction, json.Ra
 	}
 	s.preds[id] = p
 	s.order = append(s.order, p)
+	s.runs[req.target.model.fullName()]++
 	created := p.snapshotLocked()
 	if p.webhook != "" {
 		p.hooks = newDeliverer(s, p)
+		// "start" goes out as the prediction is created, in "starting"
+		// state (docs/replicate.md, "Webhooks").
+		p.hooks.pushLocked(eventStart)
 		s.wg.Add(1)
 		go p.hooks.loop()
 	}
@@ -91,7 +101,7 @@ func (s *Simulator) start(req *createRequest, base string) (*prediction, json.Ra
 // aborted and one processing is canceled.
 func (s *Simulator) run(p *prediction, deadline time.Duration) {
 	defer s.wg.Done()
-	pl := p.model.plan(p.input)
+	pl := p.target.model.plan(p.input)
 	var expired <-chan time.Time
 	if deadline > 0 {
 		t := time.NewTimer(deadline)
@@ -116,9 +126,10 @@ func (s *Simulator) run(p *prediction, deadline time.Duration) {
 		s.finish(p, statusAborted, "", "aborted: deadline passed before the prediction started (fault)\n")
 		return
 	}
-	s.update(p, eventStart, func() {
-		p.status, p.started = statusProcessing, s.cfg.Now()
-		p.logs += fmt.Sprintf("%s: sleep=%gs outcome=%s\n", p.model.name, pl.sleep.Seconds(), pl.outcome)
+	// Starting to process writes the first log line: a "logs" event.
+	s.update(p, eventLogs, func() {
+		p.status, p.started = statusProcessing, s.now()
+		p.logs += fmt.Sprintf("%s: sleep=%gs outcome=%s\n", p.target.model.fullName(), pl.sleep.Seconds(), pl.outcome)
 	})
 	if !s.sleep(p, pl.sleep, expired) {
 		return
@@ -127,7 +138,7 @@ func (s *Simulator) run(p *prediction, deadline time.Duration) {
 		s.finish(p, statusFailed, errInjected, "error: "+errInjected+"\n")
 		return
 	}
-	out, errMsg := p.model.result(p.input, pl, s.rng.derive("data:"+p.id))
+	out, errMsg := p.target.model.result(p.input, pl, s.rng.derive("data:"+p.id))
 	if out != nil {
 		s.update(p, eventOutput, func() { p.output = out })
 	}
@@ -206,7 +217,7 @@ func (s *Simulator) finish(p *prediction, status, errMsg, logLine string) {
 // finishLocked sets a terminal status and raises "completed"; Simulator.mu
 // must be held and the prediction must still be running.
 func (s *Simulator) finishLocked(p *prediction, status, errMsg string) {
-	p.status, p.errMsg, p.completed = status, errMsg, s.cfg.Now()
+	p.status, p.errMsg, p.completed = status, errMsg, s.now()
 	close(p.done)
 	if p.hooks != nil {
 		p.hooks.pushLocked(eventCompleted)

@@ -18,13 +18,6 @@ import (
 	"github.com/notifier-dev/notifier/internal/webhook"
 )
 
-// The model the simulator knows by name and version (docs/replicate.md, "The model zeke/chaos-monkey"). Every
-// other owner/name is an echo model whose output is its input.
-const (
-	ChaosMonkeyModel   = "zeke/chaos-monkey"
-	ChaosMonkeyVersion = "0098011f5f482d1fcdbbba44ef1d6d22858e439a103b6ebb449ef9dec623a71e"
-)
-
 // Defaults for the zero values of Config.
 const (
 	DefaultThrottle    = 500 * time.Millisecond
@@ -98,16 +91,17 @@ type Event struct {
 // Simulator is a Replicate-compatible API server. Its methods are safe for
 // concurrent use.
 //
-// It knows zeke/chaos-monkey at ChaosMonkeyVersion (inputs sleep, 0..300 s,
-// and outcome); any other owner/name, given as "owner/name",
-// "owner/name:<64-hex>" or through the models and deployments routes, is an
-// echo model that succeeds with its input as output (honouring a numeric
-// "sleep"). A bare 64-hex version other than chaos-monkey's is unknown (422):
-// the simulator cannot tell which model it would belong to.
+// It runs the models of its catalog (docs/simulator.md, "The catalog"): the
+// community model zeke/chaos-monkey at ChaosMonkeyVersion (inputs sleep,
+// 0..300 s, and outcome), run by version or through the deployment
+// ChaosMonkeyDeployment, and the official model EchoModel, run by name or at
+// EchoVersion, whose output is its input. Any other model is unknown: 404 on
+// the models route and the models API, 422 as a version.
 //
 // A prediction starts processing at once (unless Faults.StartDelay). Past its
 // Cancel-After deadline it is aborted if still starting and canceled if
-// processing. Without webhook_events_filter, all four events are sent.
+// processing. Without webhook_events_filter, "output" and "completed" are
+// sent, as Replicate documents.
 type Simulator struct {
 	cfg       Config
 	token     string
@@ -134,12 +128,13 @@ type Simulator struct {
 	preds   map[string]*prediction
 	order   []*prediction // creation order, oldest first
 	cancels map[string]int
+	runs    map[string]int // predictions created per model, for run_count
 }
 
 // New returns a Simulator configured by cfg. It does not listen until Start;
 // Handler serves it on any server.
 func New(cfg Config) (*Simulator, error) {
-	s := &Simulator{cfg: cfg, preds: map[string]*prediction{}, cancels: map[string]int{}}
+	s := &Simulator{cfg: cfg, preds: map[string]*prediction{}, cancels: map[string]int{}, runs: map[string]int{}}
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
 	}
@@ -325,6 +320,10 @@ func (s *Simulator) CancelCount(id string) int {
 	defer s.mu.Unlock()
 	return s.cancels[id]
 }
+
+// now is the clock for prediction times, truncated to the microsecond as
+// Replicate's timestamps are (docs/replicate.md, "The prediction object").
+func (s *Simulator) now() time.Time { return s.cfg.Now().Truncate(time.Microsecond) }
 
 func (s *Simulator) emit(e Event) {
 	if s.cfg.OnEvent == nil {

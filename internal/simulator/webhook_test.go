@@ -31,7 +31,7 @@ func TestWebhookFilterAndSignature(t *testing.T) {
 		t.Fatalf("got %d deliveries, want start and completed", len(got))
 	}
 	sec := verifier(t)
-	for i, want := range []string{"processing", "succeeded"} {
+	for i, want := range []string{"starting", "succeeded"} {
 		d := got[i]
 		if st := object(t, d.Body)["status"]; st != want {
 			t.Errorf("delivery %d: status %v, want %s", i, st, want)
@@ -62,16 +62,26 @@ func TestWebhookFilterAndSignature(t *testing.T) {
 	}
 }
 
-func TestDefaultFilterIsAllEvents(t *testing.T) {
-	_, base := startSim(t, Config{})
+// TestDefaultFilter: without webhook_events_filter, only output and
+// completed are sent, even for a prediction that logs.
+func TestDefaultFilter(t *testing.T) {
+	var log eventLog
+	s, base := startSim(t, Config{LogInterval: time.Millisecond, OnEvent: log.add})
 	rcv := newReceiver(t, nil)
-	p := create(t, base, map[string]any{"version": ChaosMonkeyVersion, "input": map[string]any{}, "webhook": rcv.URL}, nil)
-	if !equalJSON(p["webhook_events_filter"], allEvents) {
+	p := create(t, base, map[string]any{"version": ChaosMonkeyVersion, "input": map[string]any{"sleep": 0.05}, "webhook": rcv.URL}, nil)
+	if !equalJSON(p["webhook_events_filter"], defaultEvents) {
 		t.Errorf("filter %v", p["webhook_events_filter"])
 	}
 	got := rcv.until(t)
-	if len(got) < 3 { // start, output, completed
-		t.Errorf("got %d deliveries", len(got))
+	final := waitTerminal(t, s, p["id"].(string))
+	if len(got) != 2 || object(t, got[0].Body)["output"] == nil {
+		t.Errorf("got %d deliveries, want output then completed", len(got))
+	}
+	s.Close()
+	for _, e := range log.all() {
+		if e.Kind == "webhook" && e.Event != eventOutput && e.Event != eventCompleted {
+			t.Errorf("sent %s without a filter (logs: %q)", e.Event, final["logs"])
+		}
 	}
 }
 
@@ -125,7 +135,7 @@ func TestOnlyTerminalWebhookRetried(t *testing.T) {
 	}
 	s.Close()
 	rcv.none(t)
-	if !equalJSON(statuses, []string{"processing", "succeeded", "succeeded", "succeeded"}) {
+	if !equalJSON(statuses, []string{"starting", "succeeded", "succeeded", "succeeded"}) {
 		t.Errorf("statuses %v", statuses)
 	}
 }

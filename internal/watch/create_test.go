@@ -61,7 +61,7 @@ func TestWatchStoppedDuringCreate(t *testing.T) {
 func TestWatchCancelsUnreadableCreate(t *testing.T) {
 	e := newEnv(t, simulator.Faults{})
 	req := e.request(map[string]any{"x": json.Number("1e400")})
-	req.Version = "acme/echo:" + strings.Repeat("ab", 32) // echoes its input
+	req.Version = simulator.EchoModel + ":" + simulator.EchoVersion // echoes its input
 	_, err := e.hub.Watch(context.Background(), e.client, req, watch.Options{})
 	var ce *watch.CreatedError
 	if !errors.As(err, &ce) || ce.PredictionID == "" {

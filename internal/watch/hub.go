@@ -32,12 +32,13 @@ type Hub struct {
 	mu      sync.Mutex
 	waiters map[string]*slot
 	early   map[string]*update
-	order   []string // ids in early, oldest first
+	order   []string          // ids in early, oldest first
+	latest  map[string]string // owner/name -> the latest version found by createByName
 }
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{waiters: make(map[string]*slot), early: make(map[string]*update)}
+	return &Hub{waiters: make(map[string]*slot), early: make(map[string]*update), latest: make(map[string]string)}
 }
 
 // Deliver hands a prediction received by webhook at time at to its watch.

@@ -2,7 +2,6 @@ package watch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,16 +9,22 @@ import (
 
 	"github.com/notifier-dev/notifier/internal/prediction"
 	"github.com/notifier-dev/notifier/internal/replicateapi"
-	"github.com/notifier-dev/notifier/internal/waitctx"
 )
 
-// Request says what prediction to create and where its webhooks go.
+// Request says what prediction to create and where its webhooks go: a
+// version, a model by name, or a deployment.
 type Request struct {
 	Owner, Name string // empty for a bare version id
-	Version     string // empty to use the model's current version (official models route)
-	Input       map[string]any
-	WebhookURL  string
-	Events      []replicate.WebhookEventType
+	// Version is a version id (or owner/name:id); empty to run Owner/Name
+	// by name: through the official-models route, else at its latest
+	// version (see Hub.Watch).
+	Version string
+	// Deployment is the "owner/name" of a deployment to run; Owner, Name
+	// and Version are then not used.
+	Deployment string
+	Input      map[string]any
+	WebhookURL string
+	Events     []replicate.WebhookEventType
 }
 
 // Via tells how the terminal state became known.
@@ -49,6 +54,9 @@ const (
 	EventPollFailed   EventKind = "poll_failed"   // a safety-net poll failed; the watch goes on
 	EventCanceled     EventKind = "canceled"      // the prediction was canceled on the way out
 	EventCancelFailed EventKind = "cancel_failed" // canceling it failed
+	// EventLatestVersion: the model asked for by name is not an official
+	// model, so it runs at its latest version (Event.Model, Event.Version).
+	EventLatestVersion EventKind = "latest_version"
 )
 
 // Event is something that happened during a watch, for progress display.
@@ -57,6 +65,8 @@ type Event struct {
 	Prediction *replicate.Prediction
 	At         time.Time
 	Err        error
+	Model      string // EventLatestVersion: "owner/name"
+	Version    string // EventLatestVersion: the version it runs at
 }
 
 // Defaults of Options.
@@ -110,6 +120,12 @@ func (o Options) emit(e Event) {
 // flight then is let finish (Options.CreateGrace) so that what it made is
 // canceled too. When the API created the prediction but its answer could not
 // be read, Watch cancels it (unless NoCancel) and returns a *CreatedError.
+//
+// A model asked for by name (Request.Version empty) runs through the
+// official-models route; when that route answers 404, as it does for a
+// community model, the model runs at its latest version, looked up through
+// the models API (EventLatestVersion), and a *ModelError says when it has
+// none or does not exist.
 func (h *Hub) Watch(ctx context.Context, c *replicate.Client, req Request, opts Options) (*Result, error) {
 	opts = opts.withDefaults()
 	if err := context.Cause(ctx); err != nil {
@@ -271,21 +287,6 @@ func (e *StoppedError) Error() string {
 
 func (e *StoppedError) Unwrap() error { return e.Cause }
 
-// CreatedError reports a create call that made a prediction but failed
-// afterwards, such as when its answer could not be decoded.
-type CreatedError struct {
-	PredictionID string
-	Err          error // why the create call failed
-	Canceled     bool  // the prediction was canceled since
-	CancelErr    error // why canceling it failed, if it was tried
-}
-
-func (e *CreatedError) Error() string {
-	return fmt.Sprintf("%v; prediction %s was created and %s", e.Err, e.PredictionID, fate(e.Canceled, e.CancelErr))
-}
-
-func (e *CreatedError) Unwrap() error { return e.Err }
-
 func fate(canceled bool, cancelErr error) string {
 	switch {
 	case canceled:
@@ -294,38 +295,4 @@ func fate(canceled bool, cancelErr error) string {
 		return fmt.Sprintf("could not be canceled: %v", cancelErr)
 	}
 	return "left running"
-}
-
-// create starts the prediction through the route that fits the request.
-// The call may outlive ctx by opts.CreateGrace, so that what it creates is
-// known; a prediction created although the call failed is canceled.
-func (h *Hub) create(ctx context.Context, c *replicate.Client, req Request, opts Options) (*replicate.Prediction, error) {
-	gctx, release := waitctx.Grace(ctx, opts.CreateGrace)
-	defer release()
-	gctx, created := replicateapi.CaptureCreated(gctx)
-	p, err := createCall(gctx, c, req)
-	if err == nil {
-		return p, nil
-	}
-	if id := created.ID(); id != "" {
-		ce := &CreatedError{PredictionID: id, Err: err}
-		ce.Canceled, ce.CancelErr = cancelPrediction(ctx, c, id, opts)
-		return nil, ce
-	}
-	return nil, err
-}
-
-func createCall(ctx context.Context, c *replicate.Client, req Request) (*replicate.Prediction, error) {
-	var wh *replicate.Webhook
-	if req.WebhookURL != "" {
-		wh = &replicate.Webhook{URL: req.WebhookURL, Events: req.Events}
-	}
-	input := replicate.PredictionInput(req.Input)
-	if req.Version == "" {
-		if req.Owner == "" {
-			return nil, errors.New("a model or version is required")
-		}
-		return c.CreatePredictionWithModel(ctx, req.Owner, req.Name, input, wh, false)
-	}
-	return c.CreatePrediction(ctx, req.Version, input, wh, false)
 }
