@@ -199,10 +199,10 @@ func FuzzSet(f *testing.F) {
 }
 
 // TestMemoryPerID backs DefaultMaxIDs' documented worst case: a full Set
-// costs at most about 40 bytes per id.
+// costs at most about 21 bytes per id.
 func TestMemoryPerID(t *testing.T) {
 	if testing.Short() {
-		t.Skip("allocates about 40 MB")
+		t.Skip("allocates about 21 MB")
 	}
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -215,7 +215,7 @@ func TestMemoryPerID(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	perID := float64(after.HeapAlloc-before.HeapAlloc) / DefaultMaxIDs
 	t.Logf("%d ids: %.1f bytes per id, %.1f MB", s.Len(), perID, perID*DefaultMaxIDs/1e6)
-	if s.Len() != DefaultMaxIDs || perID > 42 {
-		t.Fatalf("%d ids, %.1f bytes per id; the doc of DefaultMaxIDs says at most about 40", s.Len(), perID)
+	if s.Len() != DefaultMaxIDs || perID > 22 {
+		t.Fatalf("%d ids, %.1f bytes per id; the doc of DefaultMaxIDs says at most about 21", s.Len(), perID)
 	}
 }

@@ -61,7 +61,7 @@ type Config struct {
 	// id; a late retry must not be processed twice. Default 1 hour.
 	DedupWindow time.Duration
 	// DedupMaxIDs bounds how many webhook-ids are remembered; past it the
-	// oldest are forgotten early. Default 1,000,000 (about 40 MB at most;
+	// oldest are forgotten early. Default 1,000,000 (about 21 MB at most;
 	// see package dedup).
 	DedupMaxIDs int
 	// MaxAccepted, when positive, is how many deliveries the listener
