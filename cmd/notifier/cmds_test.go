@@ -41,6 +41,8 @@ func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
 		"stepscript": cmdStepScript,
 		"target":     cmdTarget,
 		"burst":      cmdBurst,
+		"mkpng":      cmdMkpng,
+		"pngcheck":   cmdPngcheck,
 	}
 }
 

@@ -71,6 +71,36 @@ func (a *apiSession) Secret(ctx context.Context) (*webhook.Secret, error) {
 	return resolveSecret(ctx, a.getenv, a.Client)
 }
 
+// config is how to reach the API: the simulator's, or the environment's.
+func (a *apiSession) config() (replicateapi.Config, error) {
+	if a.sim != nil {
+		return replicateapi.Config{Token: a.sim.Token(), BaseURL: a.sim.BaseURL(), UserAgent: userAgent()}, nil
+	}
+	return apiConfigFromEnv(a.getenv)
+}
+
+// origin is the API's base URL and token: downloads send the token to
+// that host only.
+func (a *apiSession) origin() (base, token string) {
+	cfg, err := a.config()
+	if err != nil {
+		return "", ""
+	}
+	return cfg.BaseURL, cfg.Token
+}
+
+// streamClient is a client for reading a prediction's stream: without the
+// bound on each request's length, since a stream lasts as long as the
+// prediction runs; its context ends it.
+func (a *apiSession) streamClient() (*replicate.Client, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Timeout = -1
+	return replicateapi.NewClient(cfg)
+}
+
 // Close stops the simulator, if one was started.
 func (a *apiSession) Close() error {
 	if a.sim != nil {

@@ -51,7 +51,9 @@ func parseTarget(s string) (target, error) {
 }
 
 // parseInputs turns KEY=VALUE pairs into a prediction input. A value that parses
-// as a JSON number, boolean, object or array is sent as JSON, any other as a string.
+// as a JSON number, boolean, object or array is sent as JSON, any other as a
+// string; @PATH is a local file (a *fileRef, sent as a URL by sendFiles), and
+// @@ stands for a literal @.
 func parseInputs(pairs []string) (map[string]any, error) {
 	input := make(map[string]any, len(pairs))
 	for _, p := range pairs {
@@ -63,7 +65,10 @@ func parseInputs(pairs []string) (map[string]any, error) {
 		if _, dup := input[key]; dup {
 			return nil, usageErrorf("input %q given twice", key)
 		}
-		v := inputValue(value)
+		v, err := fileOrValue(key, value)
+		if err != nil {
+			return nil, err
+		}
 		if n, ok := outOfRange(v); ok {
 			return nil, usageErrorf("invalid input %q: the number %s is beyond what a 64-bit float holds; quote it to send a string", key, n)
 		}

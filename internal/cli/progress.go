@@ -78,8 +78,12 @@ func (p *progress) warnf(format string, args ...any) {
 func (p *progress) watchEvent(e watch.Event) {
 	switch e.Kind {
 	case watch.EventCreated:
-		p.line(fmt.Sprintf("created prediction %s (%s) %s", p.strong(clean(e.Prediction.ID)),
-			clean(string(e.Prediction.Status)), clean(prediction.WebURL(e.Prediction))))
+		line := fmt.Sprintf("created prediction %s (%s) %s", p.strong(clean(e.Prediction.ID)),
+			clean(string(e.Prediction.Status)), clean(prediction.WebURL(e.Prediction)))
+		if d := extraFields(e.Prediction).Deadline; d != "" {
+			line += "; deadline " + clean(d)
+		}
+		p.line(line)
 	case watch.EventLatestVersion:
 		p.infof("%s is not an official model: running its latest version, %s:%s", clean(e.Model), clean(e.Model), clean(e.Version))
 	case watch.EventWebhook:

@@ -27,6 +27,9 @@ type runOptions struct {
 	Deployment   string
 	Inputs       []string
 	Events       []string
+	Request      requestFlags
+	OutputDir    string
+	Stream       bool
 	Tunnel       tunnelFlags
 	Timeout      time.Duration
 	NoCancel     bool
@@ -71,6 +74,9 @@ the whole final prediction on one line); progress goes to stderr.`,
 	fl.StringArrayVarP(&opts.Inputs, "input", "i", nil, "Model input as KEY=VALUE (repeatable); JSON values are sent as JSON.")
 	fl.StringVar(&opts.Deployment, "deployment", "", "Create the prediction on this deployment, owner/name, instead of a model.")
 	fl.StringSliceVar(&opts.Events, "events", []string{"completed"}, "Webhook events to subscribe to: start, output, logs, completed.")
+	addRequestFlags(cmd, &opts.Request)
+	fl.StringVar(&opts.OutputDir, "output-dir", "", "Download the output's files into this directory and print their paths.")
+	fl.BoolVar(&opts.Stream, "stream", false, "Print a language model's output as it is generated, from its stream.")
 	addTunnelFlags(cmd, &opts.Tunnel)
 	fl.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "Give up waiting after this long: cancel the prediction and exit 124.")
 	fl.BoolVar(&opts.NoCancel, "no-cancel", false, "Leave the prediction running on timeout or Ctrl-C.")
@@ -85,16 +91,19 @@ the whole final prediction on one line); progress goes to stderr.`,
 // runPlan is a run command line, validated: everything is decided before
 // anything is started or created.
 type runPlan struct {
-	model    string // as given, or the default
-	request  watch.Request
-	simulate bool
-	tunnel   tunnel.Config
-	timeout  time.Duration
-	watch    watch.Options
-	json     bool
-	smoke    *smokeFlags // nil: one prediction
-	notify   *notifyPlan // nil: no notifications
-	grace    time.Duration
+	model     string // as given, or the default
+	request   watch.Request
+	upload    string // how file inputs are sent: uploadFiles or uploadDataURL
+	outputDir string // "": print file outputs as URLs
+	stream    bool
+	simulate  bool
+	tunnel    tunnel.Config
+	timeout   time.Duration
+	watch     watch.Options
+	json      bool
+	smoke     *smokeFlags // nil: one prediction
+	notify    *notifyPlan // nil: no notifications
+	grace     time.Duration
 }
 
 // plan validates the arguments and flags.
@@ -105,10 +114,16 @@ func (o *runOptions) plan() (*runPlan, error) {
 	if p.model, p.request, err = parseRequest(o.Model, o.Deployment, o.Inputs, o.Events); err != nil {
 		return nil, err
 	}
+	if err = o.Request.apply(&p.request, o.set); err != nil {
+		return nil, err
+	}
 	if o.Timeout <= 0 {
 		return nil, usageErrorf("--timeout must be positive")
 	}
 	if p.smoke, err = o.Smoke.plan(o.set); err != nil {
+		return nil, err
+	}
+	if err = o.planOutput(p); err != nil {
 		return nil, err
 	}
 	defaultMode := tunnel.ModeNgrok

@@ -99,43 +99,6 @@ func (s *runSession) close() {
 	}
 }
 
-// one waits for one prediction, prints it and notifies. The result is
-// printed before any notification is sent; a notification that fails is
-// exit 5 when the prediction succeeded, and a warning otherwise.
-func (s *runSession) one(ctx context.Context) error {
-	wctx, cancel := context.WithTimeoutCause(ctx, s.plan.timeout, errTimeout)
-	defer cancel()
-	opts := s.plan.watch
-	wait := newWaitDisplay(s.pr)
-	opts.OnEvent = wait.event
-	res, err := s.hub.Watch(wctx, s.client, s.plan.request, opts)
-	wait.finish()
-	var se *watch.StoppedError
-	if errors.As(err, &se) && se.Final != nil && errors.Is(se.Cause, errTimeout) {
-		// --timeout fired, but the prediction had finished, its webhook
-		// lost: that is the result.
-		s.pr.warnf("no webhook within --timeout %s; asked the API once more", s.plan.timeout)
-		res, err = &watch.Result{Prediction: se.Final, ReceivedAt: time.Now(), Via: watch.ViaPoll}, nil
-	}
-	if err != nil {
-		return watchError(wctx, err, s.plan.timeout)
-	}
-	// The result is in: stop accepting deliveries before printing.
-	_ = s.srv.Close(context.Background())
-	statusErr := reportResult(s.io, s.pr, res, s.plan.json)
-	if s.notify == nil {
-		return statusErr
-	}
-	s.notify.Notify(notify.Notification{Kind: notify.KindResult, Prediction: res.Prediction,
-		Raw: predictionJSON(res.Prediction), Notes: resultNotes(res)})
-	notifyErr := closeDispatcher(ctx, s.notify, s.pr, s.plan.grace)
-	if notifyErr != nil && statusErr != nil {
-		s.pr.warnf("%v", notifyErr) // the prediction's own exit code says more
-		return statusErr
-	}
-	return errors.Join(statusErr, notifyErr)
-}
-
 // resultNotes are what a notification should say about how the result came.
 func resultNotes(res *watch.Result) []string {
 	if res.Via == watch.ViaPoll {
@@ -170,6 +133,10 @@ func stoppedError(se *watch.StoppedError, timeout time.Duration) error {
 			"see it at "+prediction.WebURL(se.Final))
 	}
 	fate := cancelFate(se.Canceled, se.CancelErr)
+	if errors.Is(se.Cause, errNoStream) {
+		return withHint(fmt.Errorf("prediction %s has no stream URL (urls.stream), so --stream cannot print its output; it was %s", se.PredictionID, fate),
+			"run it without --stream: its output is printed when it completes")
+	}
 	if errors.Is(se.Cause, errTimeout) {
 		return withCode(exitTimeout, fmt.Errorf("timed out after %s waiting for prediction %s; it was %s", timeout, se.PredictionID, fate),
 			"raise --timeout, or use --no-cancel to leave it running")

@@ -35,8 +35,12 @@ stdout (with --json, one JSON line), then serves until Ctrl-C.
 
 Its catalog: zeke/chaos-monkey, a community model run by version (inputs sleep
 and outcome: success, error, bad_return_type, random_data), also through the
-deployment acme/chaos-monkey; and acme/echo, an official model run by name,
-which echoes its input. Other models are unknown (404), as on Replicate.
+deployment acme/chaos-monkey; and three official models run by name: acme/echo,
+which echoes its input (a file input as its size and content type), acme/image,
+which makes PNG files (num_outputs, width, height, seed), and acme/stream, which
+streams tokens over urls.stream (prompt, max_tokens). Other models are unknown
+(404), as on Replicate. It serves the files API (/v1/files) too; output files
+and predictions' data are removed --output-ttl after completion.
 The official clients work against it when pointed at its base URL; what still
 differs from Replicate is in docs/simulator.md.`,
 		Example: `  notifier simulator --listen 127.0.0.1:8788
@@ -67,10 +71,15 @@ differs from Replicate is in docs/simulator.md.`,
 	fl.Float64Var(&opts.Config.Faults.FailRate, "fail-rate", 0, "Fault: fail this fraction of predictions, whatever their input.")
 	fl.Float64Var(&opts.Config.Faults.ThrottleRate, "throttle-rate", 0, "Fault: answer this fraction of API calls with 429.")
 	fl.Float64Var(&opts.Config.Faults.ServerErrorRate, "error-rate", 0, "Fault: answer this fraction of API calls with 500.")
+	fl.DurationVar(&opts.Config.OutputTTL, "output-ttl", simulator.DefaultOutputTTL,
+		"How long a prediction keeps its input, output and output files after it completes (Replicate: 1h).")
 	return cmd
 }
 
 func simulatorRun(ctx context.Context, opts *simulatorOptions) error {
+	if opts.Config.OutputTTL <= 0 {
+		return usageErrorf("--output-ttl must be positive")
+	}
 	for _, r := range []struct {
 		name string
 		v    float64
@@ -133,7 +142,7 @@ func shellQuote(s string) string {
 // itself, and `notifier simulator -v` puts the event's time in front.
 func simEventLine(e simulator.Event) string {
 	switch e.Kind {
-	case "api", "page":
+	case "api", "page", "delivery", "stream":
 		return fmt.Sprintf("%-8s %s %s -> %d", e.Kind, e.Method, e.Path, e.Status)
 	case "webhook", "webhook_dropped":
 		s := fmt.Sprintf("%-8s %s %s %s -> %d", "webhook", e.Event, e.PredictionID, e.WebhookID, e.Status)

@@ -79,11 +79,15 @@ var verdictCodes = map[smoke.Verdict]int{smoke.Passed: exitOK, smoke.TooManyFail
 // summary notification.
 func (s *runSession) smoke(ctx context.Context) error {
 	so := s.plan.smoke
+	req, err := s.prepare(ctx) // files are uploaded once, for every prediction
+	if err != nil {
+		return err
+	}
 	wctx, cancel := context.WithTimeoutCause(ctx, s.plan.timeout, errTimeout)
 	defer cancel()
 	live := newSmokeProgress(s.pr, so.Count)
 	sum, runErr := smoke.Run(wctx, s.hub, s.client, smoke.Config{
-		Count: so.Count, Concurrency: so.Concurrency, Rate: so.Rate, Request: s.plan.request,
+		Count: so.Count, Concurrency: so.Concurrency, Rate: so.Rate, Request: req,
 		Options: s.plan.watch, OnDone: live.done,
 	})
 	live.finish()

@@ -29,6 +29,7 @@ type triggerOptions struct {
 	Deployment   string
 	Inputs       []string
 	Events       []string
+	Request      requestFlags
 	To           string
 	Simulate     bool
 	Count        int
@@ -76,6 +77,7 @@ webhook, and exits 1 when the completed one was never answered 2xx.
 	fl.StringVar(&opts.To, "to", "", "Send the prediction's webhooks to this http(s) URL (required).")
 	fl.StringVar(&opts.Deployment, "deployment", "", "Create the prediction on this deployment, owner/name, instead of a model.")
 	fl.StringSliceVar(&opts.Events, "events", []string{"completed"}, "Webhook events to subscribe to: start, output, logs, completed.")
+	addRequestFlags(cmd, &opts.Request)
 	fl.BoolVar(&opts.Simulate, "simulate", false, "Run against an in-process Replicate simulator: offline, no token, any URL.")
 	fl.IntVar(&opts.Count, "count", 1, "Create this many predictions.")
 	fl.IntVar(&opts.Concurrency, "concurrency", defaultConcurrency, "With --count: at most this many predictions in flight.")
@@ -90,6 +92,7 @@ webhook, and exits 1 when the completed one was never answered 2xx.
 type triggerPlan struct {
 	model      string
 	request    watch.Request
+	upload     string // how file inputs are sent
 	simulate   bool
 	count      int
 	concurrent int
@@ -102,9 +105,12 @@ type triggerPlan struct {
 
 func (o *triggerOptions) plan() (*triggerPlan, error) {
 	p := &triggerPlan{model: o.Model, simulate: o.Simulate, count: o.Count, concurrent: o.Concurrency,
-		json: o.JSON, timeout: o.Timeout, poll: o.PollInterval}
+		json: o.JSON, timeout: o.Timeout, poll: o.PollInterval, upload: o.Request.Upload}
 	var err error
 	if p.model, p.request, err = parseRequest(o.Model, o.Deployment, o.Inputs, o.Events); err != nil {
+		return nil, err
+	}
+	if err = o.Request.apply(&p.request, o.set); err != nil {
 		return nil, err
 	}
 	if o.To == "" {
@@ -153,6 +159,9 @@ func triggerRun(ctx context.Context, opts *triggerOptions) error {
 	wctx, cancel := context.WithTimeoutCause(ctx, plan.timeout, errTimeout)
 	defer cancel()
 	t := &triggerSession{plan: plan, io: opts.IO, pr: pr, hooks: hooks, hub: watch.NewHub()}
+	if plan.request.Input, err = sendFiles(ctx, client, pr, plan.request.Input, plan.upload); err != nil {
+		return err
+	}
 	if plan.notify != nil {
 		t.notify = plan.notify.start(pr, false)
 		defer t.notify.Close(context.Background()) // closed with a grace period by finish; this only stops it on an early return
@@ -259,34 +268,6 @@ func (t *triggerSession) deliveredOrErr(ctx context.Context, id string) error {
 		return withHint(fmt.Errorf("the receiver did not accept the completed webhook: %s", out), receiverHint(out, t.plan.shownTo))
 	}
 	return nil
-}
-
-// receiverHint says what to check when the receiver refused a webhook.
-func receiverHint(answer, url string) string {
-	switch {
-	case strings.HasPrefix(answer, "error: "):
-		return "check that the receiver is running and reachable at " + url
-	case strings.HasPrefix(answer, "401 "), strings.HasPrefix(answer, "400 "), strings.HasPrefix(answer, "403 "):
-		return "check that the receiver verifies with the same " + envWebhookSecret + " as trigger signs with"
-	case strings.HasPrefix(answer, "404 "):
-		return "check the path in --to"
-	}
-	return "the receiver must answer 2xx within a few seconds"
-}
-
-// triggerLine is the command that sends test webhooks to a listener at url:
-// simulated for a local URL, which Replicate cannot reach; secretFromEnv
-// says whether the listener verifies with REPLICATE_WEBHOOK_SECRET.
-func triggerLine(url string, local, verify, secretFromEnv bool) string {
-	switch {
-	case !local:
-		return "notifier trigger --to " + url
-	case verify && secretFromEnv:
-		return "notifier trigger --simulate --to " + url + "   (with the same " + envWebhookSecret + " exported)"
-	case verify:
-		return "notifier trigger --simulate --to " + url + "   (with " + envWebhookSecret + " set to your account's signing secret)"
-	}
-	return "notifier trigger --simulate --to " + url
 }
 
 func (p *triggerPlan) wants(event string) bool {

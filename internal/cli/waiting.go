@@ -22,9 +22,10 @@ const waitRedraw = 250 * time.Millisecond
 // the model's latest log line. Elsewhere it prints a line per change: a new
 // status, a new log line, new output; never the same thing twice.
 type waitDisplay struct {
-	pr  *progress
-	tty bool
-	now func() time.Time
+	pr    *progress
+	tty   bool
+	quiet bool // show the created line only: --stream has the terminal
+	now   func() time.Time
 
 	mu      sync.Mutex
 	start   time.Time
@@ -46,7 +47,9 @@ func (w *waitDisplay) event(e watch.Event) {
 		w.pr.watchEvent(e)
 		w.begin(e.Prediction)
 	case watch.EventWebhook:
-		w.update(e.Prediction)
+		if !w.quiet {
+			w.update(e.Prediction)
+		}
 	default:
 		w.pr.watchEvent(e) // progress.line keeps the live line below it
 	}
@@ -57,7 +60,7 @@ func (w *waitDisplay) begin(p *replicate.Prediction) {
 	w.mu.Lock()
 	w.start, w.status = w.now(), p.Status
 	w.mu.Unlock()
-	if !w.tty {
+	if !w.tty || w.quiet {
 		return
 	}
 	w.stop, w.done = make(chan struct{}), make(chan struct{})
@@ -91,7 +94,7 @@ func (w *waitDisplay) update(p *replicate.Prediction) {
 	}
 	if out := outputText(p.Output); out != "" && out != w.output {
 		w.output = out
-		changes = append(changes, "output: "+clean(shorten(out, 100)))
+		changes = append(changes, "output: "+clean(out))
 	}
 	w.mu.Unlock()
 	if w.tty {
@@ -108,7 +111,10 @@ func (w *waitDisplay) render() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	line := fmt.Sprintf("%s  %s", clean(string(w.status)), elapsed(w.now().Sub(w.start)))
-	if w.logLine != "" {
+	switch {
+	case w.output != "":
+		line += "  output: " + clean(w.output)
+	case w.logLine != "":
 		line += "  " + clean(w.logLine)
 	}
 	width := termWidth(w.pr.io.ErrOut)
@@ -138,19 +144,53 @@ func lastLine(logs *string) string {
 	return strings.TrimSpace(strings.TrimSuffix(lines[len(lines)-1], "\r"))
 }
 
-// outputText is a partial output as one line: a string as is, else JSON.
+// outputText is a partial output as one line: file URLs as the count and
+// the latest URL, in full, so that it stays a link; text, or a language
+// model's tokens joined, as its last 100 characters; other JSON compact.
 func outputText(out any) string {
 	switch o := out.(type) {
 	case nil:
 		return ""
 	case string:
-		return oneLine(o)
+		if isFileURL(o) {
+			return o
+		}
+		return shortenTail(oneLine(o), 100)
+	case []any:
+		if urls := fileURLs(o); len(urls) > 0 && len(urls) == len(o) {
+			return fmt.Sprintf("%d %s, latest %s", len(urls), plural(len(urls), "file", "files"), urls[len(urls)-1])
+		}
+		if text, ok := joinStrings(o); ok {
+			return shortenTail(oneLine(text), 100)
+		}
 	}
 	var b bytes.Buffer
 	if err := jsonEncode(&b, out); err != nil {
 		return ""
 	}
-	return strings.TrimSpace(b.String())
+	return shorten(strings.TrimSpace(b.String()), 100)
+}
+
+// joinStrings joins a list of strings, such as a language model's tokens.
+func joinStrings(list []any) (string, bool) {
+	var b strings.Builder
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok {
+			return "", false
+		}
+		b.WriteString(s)
+	}
+	return b.String(), true
+}
+
+// shortenTail keeps the last n characters of s, marking the cut with "…".
+func shortenTail(s string, n int) string {
+	if n <= 1 || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return "…" + string(r[len(r)-n+1:])
 }
 
 // shorten cuts s to at most n characters, marking the cut with "…".

@@ -21,7 +21,8 @@ type Config struct {
 	BaseURL string // including /v1
 	// UserAgent is sent with every request.
 	UserAgent string
-	// Timeout bounds each request (default DefaultTimeout).
+	// Timeout bounds each request (default DefaultTimeout); negative for
+	// no bound but the request's context, for streams.
 	Timeout time.Duration
 	// Transport is the HTTP transport under the retries (default
 	// http.DefaultTransport).
@@ -33,8 +34,11 @@ type Config struct {
 // 0.5 s backoff, honouring Retry-After), not replicate-go's own, whose sleeps
 // ignore the context (docs/replicate.md, "Errors and rate limits").
 func NewClient(cfg Config) (*replicate.Client, error) {
-	if cfg.Timeout <= 0 {
+	switch {
+	case cfg.Timeout == 0:
 		cfg.Timeout = DefaultTimeout
+	case cfg.Timeout < 0:
+		cfg.Timeout = 0
 	}
 	base := cfg.Transport
 	if base == nil {

@@ -22,7 +22,7 @@ type retryTransport struct {
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
-		resp, err := t.base.RoundTrip(req)
+		resp, err := t.base.RoundTrip(countBody(addHeaders(req)))
 		stop := err != nil || attempt >= t.maxAttempts || !retryable(req.Method, resp.StatusCode) ||
 			req.Body != nil && req.GetBody == nil // this body cannot be sent again
 		if stop {

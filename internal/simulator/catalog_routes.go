@@ -7,8 +7,8 @@ import (
 
 // catalogRoutes registers the read routes of the models, deployments,
 // account and hardware APIs (docs/simulator.md, "Routes"). Collections,
-// search, trainings, files and every write route are left out: they answer
-// 404, like any unknown route.
+// search, trainings and every write route are left out: they answer 404,
+// like any unknown route. The files API is in routes.go.
 func (s *Simulator) catalogRoutes(handle func(string, http.HandlerFunc)) {
 	handle("GET /v1/models", s.handleListModels)
 	handle("GET /v1/models/{owner}/{name}", s.handleGetModel)

@@ -120,7 +120,7 @@ func TestReplicateGoModels(t *testing.T) {
 		t.Error("acme/echo's Input schema does not say it takes any input")
 	}
 	list, err := c.ListModels(ctx)
-	if err != nil || len(list.Results) != 2 {
+	if err != nil || len(list.Results) != 4 {
 		t.Errorf("ListModels: %+v, %v", list, err)
 	}
 

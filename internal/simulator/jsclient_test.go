@@ -2,6 +2,8 @@ package simulator_test
 
 import (
 	"context"
+	"encoding/pem"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,31 +36,47 @@ func TestJavaScriptClient(t *testing.T) {
 	scripts := []struct {
 		file string
 		cfg  simulator.Config
+		tls  bool
 	}{
-		{"test.mjs", simulator.Config{}},    // predictions and webhooks
-		{"run.mjs", simulator.Config{}},     // replicate.run
-		{"catalog.mjs", simulator.Config{}}, // models, deployments, account, hardware
+		{"test.mjs", simulator.Config{}, false},    // predictions and webhooks
+		{"run.mjs", simulator.Config{}, false},     // replicate.run
+		{"catalog.mjs", simulator.Config{}, false}, // models, deployments, account, hardware
 		// Paging and filters want distinct creation times: a clock that
 		// moves a second per reading, from a whole second.
-		{"list.mjs", simulator.Config{Now: steppingClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Second)}},
+		{"list.mjs", simulator.Config{Now: steppingClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Second)}, false},
+		// Files, file outputs and streaming, over HTTPS: run() makes
+		// FileOutput objects of https: URLs only.
+		{"media.mjs", simulator.Config{}, true},
 	}
 	for _, sc := range scripts {
 		t.Run(strings.TrimSuffix(sc.file, ".mjs"), func(t *testing.T) {
 			t.Parallel()
-			runNode(t, node, dir, sc.file, sc.cfg)
+			runNode(t, node, dir, sc.file, sc.cfg, sc.tls)
 		})
 	}
 }
 
 // runNode runs one script against a fresh simulator; the script prints
-// "ok" when its checks pass.
-func runNode(t *testing.T, node, dir, script string, cfg simulator.Config) {
+// "ok" when its checks pass. With useTLS the simulator is served over
+// HTTPS, its certificate handed to node in NODE_EXTRA_CA_CERTS.
+func runNode(t *testing.T, node, dir, script string, cfg simulator.Config, useTLS bool) {
 	sim, err := simulator.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := sim.Start("127.0.0.1:0")
-	if err != nil {
+	var base string
+	env := os.Environ()
+	if useTLS {
+		srv := httptest.NewUnstartedServer(sim.Handler())
+		srv.StartTLS()
+		defer srv.Close()
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+		if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		base, env = srv.URL+"/v1", append(env, "NODE_EXTRA_CA_CERTS="+ca)
+	} else if base, err = sim.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
@@ -67,7 +85,7 @@ func runNode(t *testing.T, node, dir, script string, cfg simulator.Config) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, script)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SIM_BASE_URL="+base, "SIM_TOKEN="+sim.Token())
+	cmd.Env = append(env, "SIM_BASE_URL="+base, "SIM_TOKEN="+sim.Token())
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "ok") {
 		t.Fatalf("node %s: %v\n%s", script, err, out)

@@ -51,6 +51,7 @@ type prediction struct {
 	webhook  string
 	filter   []string
 	urls     map[string]string
+	origin   string // the simulator's origin, "http://HOST:PORT", for delivery URLs and file inputs
 	created  time.Time
 	deadline time.Time     // zero when no Cancel-After was given
 	done     chan struct{} // closed when the status becomes terminal
@@ -63,6 +64,20 @@ type prediction struct {
 	errMsg    string
 	started   time.Time
 	completed time.Time
+	// changed is closed and replaced at every change, for the stream.
+	changed chan struct{}
+	// delivered holds the output files served at delivery URLs, by name
+	// ("out-0.png"); dataRemoved is set, and they are dropped, when the
+	// output TTL passes (docs/simulator.md, "Files, images and streaming").
+	delivered   map[string][]byte
+	dataRemoved bool
+	expiry      *time.Timer // removes the data; nil until terminal
+}
+
+// notifyLocked wakes the prediction's streams; Simulator.mu must be held.
+func (p *prediction) notifyLocked() {
+	close(p.changed)
+	p.changed = make(chan struct{})
 }
 
 // wirePrediction is the JSON shape of a prediction (docs/replicate.md, "The prediction object").
@@ -104,6 +119,12 @@ func (p *prediction) wireLocked() wirePrediction {
 	}
 	if p.errMsg != "" {
 		w.Error = &p.errMsg
+	}
+	if p.dataRemoved {
+		// Replicate removes an API prediction's input and output, files
+		// included, after an hour (docs/simulator.md, "Files, images and
+		// streaming").
+		w.Input, w.Output, w.DataRemoved = nil, nil, true
 	}
 	if p.webhook != "" {
 		w.Webhook = &p.webhook

@@ -6,8 +6,10 @@ import (
 	"strings"
 )
 
-// routes builds the API under /v1 (docs/replicate.md, "Requests") and the
-// predictions' web pages under /p/, which need no token (see handlePage).
+// routes builds the API under /v1 (docs/replicate.md, "Requests"), the
+// files API, and what needs no token: the predictions' web pages under /p/
+// (see handlePage), the output files under /delivery/ and the streams under
+// /v1/streams/ (docs/simulator.md, "Files, images and streaming").
 func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.guard(h)) }
@@ -19,7 +21,14 @@ func (s *Simulator) routes() *http.ServeMux {
 	handle("POST /v1/predictions/{id}/cancel", s.handleCancel)
 	handle("GET /v1/webhooks/default/secret", s.handleSecret)
 	s.catalogRoutes(handle)
+	handle("POST /v1/files", s.handleCreateFile)
+	handle("GET /v1/files", s.handleListFiles)
+	handle("GET /v1/files/{id}", s.handleGetFile)
+	handle("GET /v1/files/{id}/download", s.handleDownloadFile)
+	handle("DELETE /v1/files/{id}", s.handleDeleteFile)
 	mux.HandleFunc("GET "+webPath+"{id}", s.handlePage)
+	mux.HandleFunc("GET "+deliveryPath+"{id}/{name}", s.handleDelivery)
+	mux.HandleFunc("GET "+streamPath+"{id}", s.handleStream)
 	handle("/v1/", func(w http.ResponseWriter, _ *http.Request) { writeProblem(w, notFound()) })
 	return mux
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -68,12 +69,17 @@ func (s *Simulator) start(req *createRequest, base string) (*prediction, json.Ra
 	p := &prediction{
 		seq: len(s.order), id: id, target: req.target, input: req.input,
 		webhook: req.webhook, filter: req.filter, created: s.now(), done: make(chan struct{}),
-		status: statusStarting,
+		status: statusStarting, origin: strings.TrimSuffix(base, "/v1"), changed: make(chan struct{}),
 		urls: map[string]string{
 			"get":    base + "/predictions/" + id,
 			"cancel": base + "/predictions/" + id + "/cancel",
 			"web":    webURL(base, id),
 		},
+	}
+	if req.target.model.streams {
+		// Only models that stream have urls.stream (docs/simulator.md,
+		// "Files, images and streaming").
+		p.urls["stream"] = p.origin + streamPath + id
 	}
 	if req.deadline > 0 {
 		p.deadline = p.created.Add(req.deadline)
@@ -138,7 +144,10 @@ func (s *Simulator) run(p *prediction, deadline time.Duration) {
 		s.finish(p, statusFailed, errInjected, "error: "+errInjected+"\n")
 		return
 	}
-	out, errMsg := p.target.model.result(p.input, pl, s.rng.derive("data:"+p.id))
+	out, errMsg, ok := s.produce(p, pl, expired)
+	if !ok {
+		return
+	}
 	if out != nil {
 		s.update(p, eventOutput, func() { p.output = out })
 	}
@@ -198,6 +207,7 @@ func (s *Simulator) update(p *prediction, event string, change func()) {
 		return
 	}
 	change()
+	p.notifyLocked()
 	if p.hooks != nil {
 		p.hooks.pushLocked(event)
 	}
@@ -214,11 +224,15 @@ func (s *Simulator) finish(p *prediction, status, errMsg, logLine string) {
 	s.finishLocked(p, status, errMsg)
 }
 
-// finishLocked sets a terminal status and raises "completed"; Simulator.mu
-// must be held and the prediction must still be running.
+// finishLocked sets a terminal status, raises "completed" and schedules the
+// removal of the prediction's data after the output TTL (docs/simulator.md,
+// "Files, images and streaming"); Simulator.mu must be held and the
+// prediction must still be running.
 func (s *Simulator) finishLocked(p *prediction, status, errMsg string) {
 	p.status, p.errMsg, p.completed = status, errMsg, s.now()
 	close(p.done)
+	p.notifyLocked()
+	p.expiry = time.AfterFunc(s.cfg.OutputTTL, func() { s.removeData(p) })
 	if p.hooks != nil {
 		p.hooks.pushLocked(eventCompleted)
 	}

@@ -3,6 +3,7 @@ package simulator
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,7 +14,8 @@ import (
 // the one the simulator enforces (docs/simulator.md, "The catalog").
 type param struct {
 	name     string
-	typ      string // "number" or "string"
+	typ      string // "number", "integer" or "string"
+	required bool
 	def      any
 	min, max *float64 // number bounds, inclusive
 	enum     []string // allowed strings
@@ -53,6 +55,15 @@ func (m *model) openapiSchema() map[string]any {
 		props[p.name] = p.property(i)
 	}
 	input := map[string]any{"title": "Input", "type": "object", "properties": props}
+	var required []string
+	for _, p := range m.params {
+		if p.required {
+			required = append(required, p.name)
+		}
+	}
+	if required != nil {
+		input["required"] = required
+	}
 	if m.keepExtra {
 		input["additionalProperties"] = true
 	}
@@ -75,6 +86,9 @@ func (m *model) validate(input map[string]any) []invalidField {
 	for _, p := range m.params {
 		v, ok := input[p.name]
 		if !ok {
+			if p.required {
+				bad = append(bad, invalidField{"required", "input", p.name + " is required"})
+			}
 			continue
 		}
 		if f := p.check(v); f != nil {
@@ -89,10 +103,10 @@ func (p param) check(v any) *invalidField {
 	field := "input." + p.name
 	wrongType := &invalidField{"type", field, fmt.Sprintf("Invalid type. Expected: %s, given: %s", p.typ, jsonType(v))}
 	switch p.typ {
-	case "number":
+	case "number", "integer":
 		f, ok := number(v)
 		switch {
-		case !ok:
+		case !ok || (p.typ == "integer" && f != math.Trunc(f)):
 			return wrongType
 		case p.min != nil && f < *p.min:
 			return &invalidField{"number_gte", field, "Must be greater than or equal to " + formatNumber(*p.min)}

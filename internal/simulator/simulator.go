@@ -22,6 +22,9 @@ import (
 const (
 	DefaultThrottle    = 500 * time.Millisecond
 	DefaultLogInterval = time.Second
+	// DefaultOutputTTL is how long a prediction keeps its input, output
+	// and output files after it completes, as on Replicate.
+	DefaultOutputTTL   = time.Hour
 	defaultHTTPTimeout = 10 * time.Second
 	shutdownTimeout    = time.Second
 )
@@ -71,6 +74,10 @@ type Config struct {
 	RetryDelays []time.Duration // terminal-webhook retry schedule; nil means 1, 2, 4, 8, 16, 30 s (about a minute, as Replicate), empty means no retries
 	Throttle    time.Duration   // output/logs webhook throttle; default DefaultThrottle
 	LogInterval time.Duration   // how often a sleeping model appends a log line; default DefaultLogInterval
+	// OutputTTL is how long after completing a prediction keeps its input,
+	// output and delivery files; then they are removed and data_removed is
+	// true. Default DefaultOutputTTL. It runs on real timers, not Now.
+	OutputTTL time.Duration
 	// OnEvent, if set, observes what the simulator does. It is called from
 	// many goroutines at once; the callee synchronises.
 	OnEvent func(Event)
@@ -79,7 +86,7 @@ type Config struct {
 // Event is something the simulator did, for observers.
 type Event struct {
 	Time         time.Time
-	Kind         string // "api" (a call answered), "page" (a web page served), "cancel", "webhook" (an attempt), "webhook_dropped"
+	Kind         string // "api" (a call answered), "page" (a web page served), "delivery" (an output file served), "stream" (a stream opened), "cancel", "webhook" (an attempt), "webhook_dropped"
 	Method, Path string // for "api" and "page"
 	Status       int    // HTTP status answered (api, page) or received (webhook; 0 on connection error)
 	PredictionID string
@@ -94,9 +101,12 @@ type Event struct {
 // It runs the models of its catalog (docs/simulator.md, "The catalog"): the
 // community model zeke/chaos-monkey at ChaosMonkeyVersion (inputs sleep,
 // 0..300 s, and outcome), run by version or through the deployment
-// ChaosMonkeyDeployment, and the official model EchoModel, run by name or at
-// EchoVersion, whose output is its input. Any other model is unknown: 404 on
-// the models route and the models API, 422 as a version.
+// ChaosMonkeyDeployment, and the official models EchoModel, whose output is
+// its input, ImageModel, which makes PNG files, and StreamModel, which
+// streams tokens, each run by name or at its version. Any other model is
+// unknown: 404 on the models route and the models API, 422 as a version.
+// It serves the files API too (docs/simulator.md, "Files, images and
+// streaming").
 //
 // A prediction starts processing at once (unless Faults.StartDelay). Past its
 // Cancel-After deadline it is aborted if still starting and canceled if
@@ -129,6 +139,7 @@ type Simulator struct {
 	order   []*prediction // creation order, oldest first
 	cancels map[string]int
 	runs    map[string]int // predictions created per model, for run_count
+	files   fileStore
 }
 
 // New returns a Simulator configured by cfg. It does not listen until Start;
@@ -147,8 +158,12 @@ func New(cfg Config) (*Simulator, error) {
 	if s.cfg.LogInterval <= 0 {
 		s.cfg.LogInterval = DefaultLogInterval
 	}
+	if s.cfg.OutputTTL <= 0 {
+		s.cfg.OutputTTL = DefaultOutputTTL
+	}
 	s.rng = newSeededRand(cfg.Seed)
 	s.ids, s.faultRNG = s.rng.derive("ids"), s.rng.derive("faults")
+	s.files = fileStore{ids: s.rng.derive("files"), byID: map[string]*storedFile{}}
 	if err := s.initSecrets(); err != nil {
 		return nil, err
 	}
@@ -282,6 +297,11 @@ func (s *Simulator) Close() error {
 	}
 	s.closed = true
 	srv := s.server
+	for _, p := range s.order {
+		if p.expiry != nil {
+			p.expiry.Stop()
+		}
+	}
 	s.mu.Unlock()
 	s.stop()
 	var err error

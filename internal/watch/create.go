@@ -72,15 +72,16 @@ func (h *Hub) createCall(ctx context.Context, c *replicate.Client, req Request, 
 		wh = &replicate.Webhook{URL: req.WebhookURL, Events: req.Events}
 	}
 	input := replicate.PredictionInput(req.Input)
+	ctx = replicateapi.WithCancelAfter(ctx, req.Deadline)
 	switch {
 	case req.Deployment != "":
 		owner, name, ok := strings.Cut(req.Deployment, "/")
 		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
 			return nil, fmt.Errorf("invalid deployment %q: want owner/name", req.Deployment)
 		}
-		return c.CreatePredictionWithDeployment(ctx, owner, name, input, wh, false)
+		return c.CreatePredictionWithDeployment(ctx, owner, name, input, wh, req.Stream)
 	case req.Version != "":
-		return c.CreatePrediction(ctx, req.Version, input, wh, false)
+		return c.CreatePrediction(ctx, req.Version, input, wh, req.Stream)
 	case req.Owner == "":
 		return nil, errors.New("a model or version is required")
 	}
@@ -97,9 +98,9 @@ func (h *Hub) createByName(ctx context.Context, c *replicate.Client, req Request
 	wh *replicate.Webhook, opts Options) (*replicate.Prediction, error) {
 	model := req.Owner + "/" + req.Name
 	if v := h.latestVersion(model); v != "" {
-		return c.CreatePrediction(ctx, v, input, wh, false)
+		return c.CreatePrediction(ctx, v, input, wh, req.Stream)
 	}
-	p, err := c.CreatePredictionWithModel(ctx, req.Owner, req.Name, input, wh, false)
+	p, err := c.CreatePredictionWithModel(ctx, req.Owner, req.Name, input, wh, req.Stream)
 	var ae *replicate.APIError
 	if err == nil || !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
 		return p, err
@@ -117,7 +118,7 @@ func (h *Hub) createByName(ctx context.Context, c *replicate.Client, req Request
 	v := m.LatestVersion.ID
 	h.setLatestVersion(model, v)
 	opts.emit(Event{Kind: EventLatestVersion, Model: model, Version: v, At: opts.Now()})
-	return c.CreatePrediction(ctx, v, input, wh, false)
+	return c.CreatePrediction(ctx, v, input, wh, req.Stream)
 }
 
 // latestVersion is the version found for model by an earlier watch, or "".

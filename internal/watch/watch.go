@@ -25,6 +25,12 @@ type Request struct {
 	Input      map[string]any
 	WebhookURL string
 	Events     []replicate.WebhookEventType
+	// Deadline, when positive, is sent as Cancel-After on the create call:
+	// Replicate cancels the prediction itself once it has run this long
+	// since it was created, even if notifier is gone.
+	Deadline time.Duration
+	// Stream asks for a stream URL (urls.stream) on the prediction.
+	Stream bool
 }
 
 // Via tells how the terminal state became known.

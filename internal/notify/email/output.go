@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/replicate/replicate-go"
@@ -19,10 +20,13 @@ type outputView struct {
 	Note  string       // what was left out past the size bound
 }
 
-// outputItem is one string of the output; Link marks an http(s) URL.
+// outputItem is one string of the output; Link marks an http(s) URL, and
+// Image one whose path names a PNG, JPEG, GIF or WebP file, which the HTML
+// part can show inline.
 type outputItem struct {
 	Value string
 	Link  bool
+	Image bool
 }
 
 // outputJSON is the output exactly as received when raw has it, so numbers
@@ -79,7 +83,8 @@ func stringsView(strs []string, max int) outputView {
 			return out
 		}
 		used += len(s)
-		out.Items = append(out.Items, outputItem{Value: s, Link: isWebURL(s)})
+		link := isWebURL(s)
+		out.Items = append(out.Items, outputItem{Value: s, Link: link, Image: link && isImagePath(s)})
 	}
 	return out
 }
@@ -104,4 +109,18 @@ func isWebURL(s string) bool {
 	}
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// isImagePath reports whether the URL s names an image file by its
+// extension: png, jpg, jpeg, gif or webp.
+func isImagePath(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(path.Ext(u.Path)) {
+	case ".png", ".jpg", ".jpeg", ".gif", ".webp":
+		return true
+	}
+	return false
 }

@@ -76,7 +76,7 @@ var predictionHTML = sync.OnceValue(func() *htmltemplate.Template {
 <h3>Output</h3>
 {{if .Output.None}}<p>(none)</p>
 {{else if .Output.Items}}<ul>
-{{range .Output.Items}}<li>{{if .Link}}<a href="{{.Value}}">{{.Value}}</a>{{else}}<pre>{{.Value}}</pre>{{end}}</li>
+{{range .Output.Items}}<li>{{if .Image}}<a href="{{.Value}}"><img src="{{.Value}}" alt="output image" style="max-width:100%"></a><br><a href="{{.Value}}">{{.Value}}</a>{{else if .Link}}<a href="{{.Value}}">{{.Value}}</a>{{else}}<pre>{{.Value}}</pre>{{end}}</li>
 {{end}}</ul>
 {{else}}<pre>{{.Output.JSON}}</pre>
 {{end -}}
