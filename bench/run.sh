@@ -49,7 +49,8 @@ run() {
 	local got
 	if [ "$name" = notifier ] || [ "$name" = before ]; then
 		kill -INT "$pid"; wait "$pid" || true
-		got="$(grep -o '[0-9]* verified' "$work/$name.err" | head -1)"
+		# The NDJSON lines printed: each verified delivery once, none lost.
+		got="$(grep -c '"verdict":"verified"' "$work/$name.out") verified"
 	else
 		got="$(curl -s "http://127.0.0.1:$port/stats" | grep -o '[0-9]* verified')"
 		kill "$pid"; wait "$pid" 2>/dev/null || true
