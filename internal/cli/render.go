@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fatih/color"
+	"github.com/replicate/replicate-go"
 
 	"github.com/notifier-dev/notifier/internal/delivery"
 	"github.com/notifier-dev/notifier/internal/listener"
@@ -149,7 +150,28 @@ func (r *deliveryRenderer) line(d listener.Delivery) string {
 	if d.Verdict == listener.Unverified {
 		verdict = r.bad("UNVERIFIED (" + clean(d.Reason) + ")")
 	}
-	return fmt.Sprintf("%s  --> %s  %s  %s  %s  (%s)", ts, event, id, status, verdict, humanSize(d.Size))
+	line := fmt.Sprintf("%s  --> %s  %s  %s  %s  (%s)", ts, event, id, status, verdict, humanSize(d.Size))
+	return line + filesNote(d)
+}
+
+// filesNote shows a finished prediction's file outputs by their links:
+// "  2 files: https://replicate.delivery/.../out-0.png ...".
+func filesNote(d listener.Delivery) string {
+	if !d.Accepted() || d.Prediction == nil || d.Prediction.Status != replicate.Succeeded {
+		return ""
+	}
+	p, err := d.Decode()
+	if err != nil {
+		return ""
+	}
+	urls := fileURLs(p.Output)
+	switch len(urls) {
+	case 0:
+		return ""
+	case 1:
+		return "  1 file: " + clean(urls[0])
+	}
+	return fmt.Sprintf("  %d files: %s ...", len(urls), clean(urls[0]))
 }
 
 // jsonForward is the NDJSON line of listen --json for a forward.
