@@ -51,7 +51,7 @@ type simKey struct{}
 // cmdSimulator starts an in-process simulator with fault flags and exports
 // REPLICATE_BASE_URL, REPLICATE_API_TOKEN and SIM_SECRET (its signing secret).
 //
-//	simulator [-drop] [-duplicate] [-before-create] [-bad-signature] [-abort] [-delay D] [-throttle R] [-errors R] [-fail R]
+//	simulator [-drop] [-duplicate] [-before-create] [-bad-signature] [-abort] [-delay D] [-throttle R] [-errors R] [-fail R] [-ttl D]
 func cmdSimulator(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! simulator")
@@ -67,8 +67,9 @@ func cmdSimulator(ts *testscript.TestScript, neg bool, args []string) {
 	fs.Float64Var(&f.ThrottleRate, "throttle", 0, "")
 	fs.Float64Var(&f.ServerErrorRate, "errors", 0, "")
 	fs.Float64Var(&f.FailRate, "fail", 0, "")
+	ttl := fs.Duration("ttl", 0, "output TTL (0: the default hour)")
 	ts.Check(fs.Parse(args))
-	sim, err := simulator.New(simulator.Config{Seed: 1, Faults: f, RetryDelays: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond}})
+	sim, err := simulator.New(simulator.Config{Seed: 1, Faults: f, OutputTTL: *ttl, RetryDelays: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond}})
 	ts.Check(err)
 	base, err := sim.Start("127.0.0.1:0")
 	ts.Check(err)

@@ -61,6 +61,9 @@ func (s *runSession) saveOutputs(ctx context.Context, res *watch.Result) error {
 	}
 	urls := fileURLs(p.Output)
 	switch {
+	case dataRemoved(p): // its output is gone with its files
+		return withHint(fmt.Errorf("prediction %s's output files were already removed by Replicate (data_removed)", p.ID),
+			"Replicate deletes the output files of API predictions about an hour after they complete")
 	case len(urls) == 0:
 		s.pr.warnf("the output has no file URLs; nothing saved in %s", s.plan.outputDir)
 		if !s.plan.json {
@@ -68,9 +71,6 @@ func (s *runSession) saveOutputs(ctx context.Context, res *watch.Result) error {
 			return writeOutput(s.io.Out, raw, s.io.OutTTY)
 		}
 		return nil
-	case dataRemoved(p):
-		return withHint(fmt.Errorf("prediction %s's output files were already removed by Replicate (data_removed)", p.ID),
-			"Replicate deletes the output files of API predictions about an hour after they complete")
 	}
 	base, token := s.api.origin()
 	saved, err := newDownloader(s.pr, base, token).saveAll(ctx, s.plan.outputDir, urls)
@@ -91,9 +91,9 @@ func (s *runSession) saveOutputs(ctx context.Context, res *watch.Result) error {
 // Replicate deletes them, or that it has.
 func fileNotes(pr *progress, p *replicate.Prediction) {
 	switch {
-	case len(fileURLs(p.Output)) == 0:
 	case dataRemoved(p):
-		pr.warnf("the output files were removed by Replicate (data_removed): their URLs no longer work")
+		pr.warnf("Replicate has removed this prediction's input and output (data_removed): its output files are gone")
+	case len(fileURLs(p.Output)) == 0:
 	case p.Source == "" || p.Source == replicate.SourceAPI:
 		pr.infof("note: Replicate deletes the output files of API predictions about an hour after they complete; save them with --output-dir DIR")
 	}
