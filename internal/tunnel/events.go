@@ -49,6 +49,8 @@ type watcher struct {
 	cancel  context.CancelFunc // ends the session context
 	onEvent func(Event)
 
+	emitMu sync.Mutex // held while OnEvent runs, and by stop: none runs after stop
+
 	mu          sync.Mutex
 	up          bool // connected at least once
 	lost        bool
@@ -116,15 +118,27 @@ func (w *watcher) disconnected(err error) {
 	}
 }
 
-// emit calls OnEvent, if set.
+// emit calls OnEvent, if set, unless the watcher has been stopped.
 func (w *watcher) emit(ev Event) {
-	if w.onEvent != nil {
+	if w.onEvent == nil {
+		return
+	}
+	w.emitMu.Lock()
+	defer w.emitMu.Unlock()
+	w.mu.Lock()
+	closing := w.closing
+	w.mu.Unlock()
+	if !closing {
 		w.onEvent(ev)
 	}
 }
 
-// stop silences the watcher before the session is ended on purpose.
+// stop silences the watcher before the session is ended on purpose. When it
+// returns, no OnEvent call is running and none will start, so Close is the
+// last word: the caller may tear down whatever OnEvent writes to.
 func (w *watcher) stop() {
+	w.emitMu.Lock()
+	defer w.emitMu.Unlock()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.closing = true
