@@ -132,6 +132,7 @@ func splitArgs(args []string) (model string, inputs []string) {
 // unless a deployment ("owner/name") is given, which takes its place. It
 // returns the model, or deployment, as shown in messages.
 func parseRequest(model, deployment string, inputs, events []string) (string, watch.Request, error) {
+	var req watch.Request
 	if deployment != "" {
 		if model != "" {
 			return "", watch.Request{}, usageErrorf("give a MODEL or --deployment, not both: a deployment runs its own model")
@@ -139,30 +140,23 @@ func parseRequest(model, deployment string, inputs, events []string) (string, wa
 		if !deploymentPattern.MatchString(deployment) {
 			return "", watch.Request{}, usageErrorf("invalid --deployment %q: want owner/name", deployment)
 		}
-		input, err := parseInputs(inputs)
+		model, req.Deployment = deployment, deployment
+	} else {
+		if model == "" {
+			model = defaultModel
+		}
+		t, err := parseTarget(model)
 		if err != nil {
 			return "", watch.Request{}, err
 		}
-		evs, err := parseEvents(events)
-		if err != nil {
-			return "", watch.Request{}, err
-		}
-		return deployment, watch.Request{Deployment: deployment, Input: input, Events: evs}, nil
+		req.Owner, req.Name, req.Version = t.Owner, t.Name, t.Version
 	}
-	if model == "" {
-		model = defaultModel
-	}
-	t, err := parseTarget(model)
-	if err != nil {
+	var err error
+	if req.Input, err = parseInputs(inputs); err != nil {
 		return "", watch.Request{}, err
 	}
-	input, err := parseInputs(inputs)
-	if err != nil {
+	if req.Events, err = parseEvents(events); err != nil {
 		return "", watch.Request{}, err
 	}
-	evs, err := parseEvents(events)
-	if err != nil {
-		return "", watch.Request{}, err
-	}
-	return model, watch.Request{Owner: t.Owner, Name: t.Name, Version: t.Version, Input: input, Events: evs}, nil
+	return model, req, nil
 }

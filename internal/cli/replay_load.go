@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -134,17 +133,8 @@ func reportLoad(opts *replayOptions, stats *loadStats, sent, total int, wall tim
 			return err
 		}
 	}
-	keys := make([]string, 0, len(stats.answers))
-	for k := range stats.answers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	answers := make([]string, len(keys))
-	for i, k := range keys {
-		answers[i] = fmt.Sprintf("%d × %s", stats.answers[k], k)
-	}
 	newProgress(opts.IO).line(fmt.Sprintf("replay: %d of %d sent in %s: %.0f/s; latency %s; answers: %s",
-		sent, total, prediction.Round(wall), sum.PerSecond, strings.Join(parts, ", "), strings.Join(answers, ", ")))
+		sent, total, prediction.Round(wall), sum.PerSecond, strings.Join(parts, ", "), countAnswers(stats.answers)))
 	switch {
 	case sent < total:
 		return withCode(exitInterrupted, fmt.Errorf("interrupted; %d of %d sent", sent, total))

@@ -3,8 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -139,17 +140,17 @@ func (w *webhookLog) refused() int {
 func (w *webhookLog) summary() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	keys := make([]string, 0, len(w.answers))
-	for k := range w.answers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d × %s", w.answers[k], k)
-	}
-	if len(parts) == 0 {
+	if len(w.answers) == 0 {
 		return "none sent"
+	}
+	return countAnswers(w.answers)
+}
+
+// countAnswers lists counted answers in order: "3 × 200 OK, 1 × 500 ...".
+func countAnswers(answers map[string]int) string {
+	parts := make([]string, 0, len(answers))
+	for _, k := range slices.Sorted(maps.Keys(answers)) {
+		parts = append(parts, fmt.Sprintf("%d × %s", answers[k], k))
 	}
 	return strings.Join(parts, ", ")
 }

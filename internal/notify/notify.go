@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/replicate/replicate-go"
@@ -125,4 +126,17 @@ func (r Route) Wants(n Notification) bool {
 
 func (r Route) wantsStatus(s replicate.Status) bool {
 	return r.On == nil || slices.Contains(r.On, s)
+}
+
+// ShortDuration shows d without zero units, as alerts name their window:
+// 10m rather than 10m0s, 1h rather than 1h0m0s.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

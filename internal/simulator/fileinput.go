@@ -15,38 +15,14 @@ import (
 // (docs/simulator.md, "Files, images and streaming").
 func (s *Simulator) handleListFiles(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	order := s.files.order
-	start := len(order) - 1
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		n, err := strconv.Atoi(c)
-		if err != nil || n < 0 || n >= len(order) {
-			s.mu.Unlock()
-			writeProblem(w, &problem{Title: titleBadRequest, Detail: "invalid cursor " + strconv.Quote(c), Status: http.StatusBadRequest})
-			return
-		}
-		start = n
-	}
-	page := catalogPage[wireFile]{Results: []wireFile{}}
-	next, prev, first := -1, -1, -1
-	for i := start; i >= 0; i-- {
-		if order[i].deleted {
-			continue
-		}
-		if len(page.Results) == pageSize {
-			next = i
-			break
-		}
-		if first < 0 {
-			first = i
-		}
-		page.Results = append(page.Results, order[i].wire())
-	}
-	for i, n := max(first, start)+1, 0; i < len(order) && n < pageSize; i++ {
-		if !order[i].deleted {
-			prev, n = i, n+1
-		}
-	}
+	results, next, prev, prob := paginate(s.files.order, r.URL.Query().Get("cursor"),
+		func(f *storedFile) bool { return !f.deleted }, (*storedFile).wire)
 	s.mu.Unlock()
+	if prob != nil {
+		writeProblem(w, prob)
+		return
+	}
+	page := catalogPage[wireFile]{Results: results}
 	link := func(cursor int) *string {
 		if cursor < 0 {
 			return nil

@@ -94,42 +94,55 @@ func (s *Simulator) handleList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	start := len(s.order) - 1
-	if c := q.Get("cursor"); c != "" {
-		n, err := strconv.Atoi(c)
-		if err != nil || n < 0 || n >= len(s.order) {
-			s.mu.Unlock()
-			writeProblem(w, &problem{Title: titleBadRequest, Detail: "invalid cursor " + strconv.Quote(c), Status: http.StatusBadRequest})
-			return
+	results, next, prev, prob := paginate(s.order, q.Get("cursor"), f.keeps, (*prediction).snapshotLocked)
+	s.mu.Unlock()
+	if prob != nil {
+		writeProblem(w, prob)
+		return
+	}
+	page := listPage{Results: results}
+	page.Next, page.Previous = s.pageURL(r, f, next), s.pageURL(r, f, prev)
+	writeJSON(w, http.StatusOK, page)
+}
+
+// paginate picks one page, newest first, of the items that keep admits,
+// starting at cursor: the sequence number where the page starts, "" for the
+// newest, so pages stay stable while new items arrive. It returns the page
+// and the cursors of the next (older) and previous (newer) pages, -1 for
+// none, or a problem for an invalid cursor.
+func paginate[T, R any](items []T, cursor string, keep func(T) bool, wire func(T) R) ([]R, int, int, *problem) {
+	start := len(items) - 1
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 0 || n >= len(items) {
+			return nil, -1, -1, &problem{Title: titleBadRequest, Detail: "invalid cursor " + strconv.Quote(cursor), Status: http.StatusBadRequest}
 		}
 		start = n
 	}
-	page := listPage{Results: []json.RawMessage{}}
+	results := []R{}
 	next, prev := -1, -1
 	first := -1 // sequence number of the page's first (newest) result
 	for i := start; i >= 0; i-- {
-		if !f.keeps(s.order[i]) {
+		if !keep(items[i]) {
 			continue
 		}
-		if len(page.Results) == pageSize {
+		if len(results) == pageSize {
 			next = i
 			break
 		}
 		if first < 0 {
 			first = i
 		}
-		page.Results = append(page.Results, s.order[i].snapshotLocked())
+		results = append(results, wire(items[i]))
 	}
-	// The previous page holds the pageSize kept predictions just newer than
-	// this page's first; its cursor is the newest of them.
-	for i, n := max(first, start)+1, 0; i < len(s.order) && n < pageSize; i++ {
-		if f.keeps(s.order[i]) {
+	// The previous page holds the pageSize kept items just newer than this
+	// page's first; its cursor is the newest of them.
+	for i, n := max(first, start)+1, 0; i < len(items) && n < pageSize; i++ {
+		if keep(items[i]) {
 			prev, n = i, n+1
 		}
 	}
-	s.mu.Unlock()
-	page.Next, page.Previous = s.pageURL(r, f, next), s.pageURL(r, f, prev)
-	writeJSON(w, http.StatusOK, page)
+	return results, next, prev, nil
 }
 
 // pageURL is the absolute link to the page starting at cursor, nil for -1.

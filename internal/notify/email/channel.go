@@ -50,9 +50,7 @@ func BuildNotification(n notify.Notification) (*Message, error) {
 		if n.Alert == nil {
 			return nil, fmt.Errorf("an alert without its details")
 		}
-		a := n.Alert
-		return BuildAlert(Alert{Recovered: a.Recovered, Failures: a.Failures, Total: a.Total,
-			Threshold: a.Threshold, Window: a.Window, At: a.At, Recent: a.Recent})
+		return BuildAlert(*n.Alert)
 	}
 	return nil, fmt.Errorf("unknown notification kind %d", n.Kind)
 }

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
-	"time"
 	"unicode/utf8"
+
+	"github.com/notifier-dev/notifier/internal/notify"
 )
 
 // BuildSummary makes a simple email of a title and lines, such as smoke
@@ -132,32 +133,14 @@ var summaryHTML = sync.OnceValue(func() *htmltemplate.Template {
 `))
 })
 
-// Alert describes a failure-rate transition for BuildAlert: the counts are
-// those of the window when the transition happened.
-type Alert struct {
-	// Recovered is false when the failure rate crossed the threshold, true
-	// when it fell back below it.
-	Recovered bool
-	// Failures and Total count the predictions completed in the window.
-	Failures, Total int
-	// Threshold is the configured failure rate, from 0 to 1.
-	Threshold float64
-	// Window is how far back predictions are counted.
-	Window time.Duration
-	// At is when the transition happened.
-	At time.Time
-	// Recent lists recent failed predictions (IDs or one-line summaries), optional.
-	Recent []string
-}
-
 // BuildAlert makes the email sent when the failure rate crosses the threshold
 // or recovers, e.g. subject
 // "[notifier] alert: 3 of 10 predictions failed in the last 10m (30% ≥ 20%)".
-func BuildAlert(a Alert) (*Message, error) {
+func BuildAlert(a notify.Alert) (*Message, error) {
 	data := alertView{
 		Failures: a.Failures, Total: a.Total,
 		Share: percent(a.Failures, a.Total), Threshold: percentOf(a.Threshold),
-		Window: shortDuration(a.Window), At: a.At.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Window: notify.ShortDuration(a.Window), At: a.At.UTC().Format("2006-01-02 15:04:05 UTC"),
 		Recent: a.Recent,
 	}
 	if a.Recovered {
@@ -221,16 +204,4 @@ func percent(n, total int) string {
 // percentOf shows f as a percentage with at most one decimal: 20%, 33.3%.
 func percentOf(f float64) string {
 	return strings.TrimSuffix(fmt.Sprintf("%.1f", f*100), ".0") + "%"
-}
-
-// shortDuration drops zero units: 10m rather than 10m0s, 1h rather than 1h0m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/notifier-dev/notifier/internal/notify"
 )
 
 func TestBuildSummary(t *testing.T) {
@@ -25,23 +27,23 @@ func TestBuildSummary(t *testing.T) {
 func TestBuildAlert(t *testing.T) {
 	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
 	tests := []struct {
-		alert   Alert
+		alert   notify.Alert
 		subject string
 		text    []string
 	}{
 		{
-			Alert{Failures: 3, Total: 10, Threshold: 0.2, Window: 10 * time.Minute, At: at, Recent: []string{"p1 failed", "p2 <canceled>"}},
+			notify.Alert{Failures: 3, Total: 10, Threshold: 0.2, Window: 10 * time.Minute, At: at, Recent: []string{"p1 failed", "p2 <canceled>"}},
 			"[notifier] alert: 3 of 10 predictions failed in the last 10m (30% ≥ 20%)",
 			[]string{"Failure rate alert\n", "3 of 10 predictions completed in the last 10m failed, canceled or aborted: 30% ≥ 20%.",
 				"At: 2025-01-02 02:04:05 UTC", "Recent failures:\n  p1 failed\n  p2 <canceled>\n"},
 		},
 		{
-			Alert{Recovered: true, Failures: 1, Total: 3, Threshold: 0.5, Window: time.Hour, At: at},
+			notify.Alert{Recovered: true, Failures: 1, Total: 3, Threshold: 0.5, Window: time.Hour, At: at},
 			"[notifier] recovered: 1 of 3 predictions failed in the last 1h (33.3% < 50%)",
 			[]string{"Failure rate recovered\n", "33.3% < 50%."},
 		},
 		{
-			Alert{Recovered: true, Window: 90 * time.Second, Threshold: 0.25, At: at},
+			notify.Alert{Recovered: true, Window: 90 * time.Second, Threshold: 0.25, At: at},
 			"[notifier] recovered: 0 of 0 predictions failed in the last 1m30s (0% < 25%)",
 			nil,
 		},

@@ -190,13 +190,13 @@ func alertMessage(a *notify.Alert) *message {
 	}
 	if a.Recovered {
 		m.Level = levelGood
-		m.Title = fmt.Sprintf("recovered: %d of %d %s failed in the last %s", a.Failures, a.Total, scope, shortDuration(a.Window))
+		m.Title = fmt.Sprintf("recovered: %d of %d %s failed in the last %s", a.Failures, a.Total, scope, notify.ShortDuration(a.Window))
 	} else {
 		m.Level, m.Failing = levelBad, true
-		m.Title = fmt.Sprintf("alert: %d of %d %s failed in the last %s", a.Failures, a.Total, scope, shortDuration(a.Window))
+		m.Title = fmt.Sprintf("alert: %d of %d %s failed in the last %s", a.Failures, a.Total, scope, notify.ShortDuration(a.Window))
 	}
 	m.Facts = []fact{{"Failure rate", percent(a.Failures, a.Total)}, {"Threshold", fmt.Sprintf("%g%%", a.Threshold*100)},
-		{"Window", shortDuration(a.Window)}, {"At", a.At.UTC().Format(time.RFC3339)}}
+		{"Window", notify.ShortDuration(a.Window)}, {"At", a.At.UTC().Format(time.RFC3339)}}
 	for _, r := range a.Recent {
 		m.Lines = append(m.Lines, "recent failure: "+oneLine(r))
 	}
@@ -208,18 +208,6 @@ func percent(n, total int) string {
 		return "0%"
 	}
 	return fmt.Sprintf("%d%% (%d of %d)", n*100/total, n, total)
-}
-
-// shortDuration is "10m" rather than "10m0s", "1h" rather than "1h0m0s".
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // markup renders a message in a service's syntax.
