@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -147,7 +148,7 @@ func triggerRun(ctx context.Context, opts *triggerOptions) error {
 	}
 	pr := newProgress(opts.IO)
 	hooks := newWebhookLog(pr, plan.count == 1)
-	api, err := plan.startAPI(opts, hooks)
+	api, err := plan.startAPI(opts, pr, hooks)
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func (t *triggerSession) finish(ctx context.Context, n notify.Notification, err 
 // startAPI connects to Replicate, or starts the simulator: it signs with
 // REPLICATE_WEBHOOK_SECRET when set, else with a new secret it shows, and
 // retries an unanswered completed webhook twice, quickly.
-func (p *triggerPlan) startAPI(opts *triggerOptions, hooks *webhookLog) (*apiSession, error) {
+func (p *triggerPlan) startAPI(opts *triggerOptions, pr *progress, hooks *webhookLog) (*apiSession, error) {
 	if !p.simulate {
 		return startAPI(opts.IO, opts.Getenv, false, opts.Logger())
 	}
@@ -210,7 +211,6 @@ func (p *triggerPlan) startAPI(opts *triggerOptions, hooks *webhookLog) (*apiSes
 	if err != nil {
 		return nil, err
 	}
-	pr := newProgress(opts.IO)
 	if secret == "" {
 		pr.infof("simulator: signing with a new secret; for the receiver to verify, give it the same:")
 		pr.infof("  export %s=%s", envWebhookSecret, api.sim.Secret())
@@ -243,21 +243,20 @@ func (t *triggerSession) one(ctx, wctx context.Context, c *replicate.Client) err
 		line += " in " + prediction.Round(total).String()
 	}
 	t.pr.line(line + "; its webhooks went to " + t.plan.shownTo)
+	raw, _ := validUTF8(predictionJSON(p))
 	if t.plan.json {
-		raw, _ := validUTF8(predictionJSON(p))
 		if err := writeCompact(t.io.Out, raw); err != nil {
 			return fmt.Errorf("writing result: %w", err)
 		}
 	}
 	err = errors.Join(t.deliveredOrErr(ctx, p.ID), statusError(p))
-	raw, _ := validUTF8(predictionJSON(p))
 	return t.finish(ctx, notify.Notification{Kind: notify.KindResult, Prediction: p, Raw: raw}, err)
 }
 
 // deliveredOrErr waits (simulating) until the completed webhook of id was
 // answered, and says so when the receiver never accepted it.
 func (t *triggerSession) deliveredOrErr(ctx context.Context, id string) error {
-	if !t.hooks.on || !t.plan.wants("completed") {
+	if !t.checksCompleted() {
 		return nil
 	}
 	out, ok := t.hooks.wait(ctx, id)
@@ -270,13 +269,10 @@ func (t *triggerSession) deliveredOrErr(ctx context.Context, id string) error {
 	return nil
 }
 
-func (p *triggerPlan) wants(event string) bool {
-	for _, e := range p.request.Events {
-		if string(e) == event {
-			return true
-		}
-	}
-	return false
+// checksCompleted reports whether trigger sees the receiver's answers to
+// completed webhooks: when it simulates and the request asks for them.
+func (t *triggerSession) checksCompleted() bool {
+	return t.hooks.on && slices.Contains(t.plan.request.Events, replicate.WebhookEventCompleted)
 }
 
 // many runs --count predictions and summarises them.
@@ -293,7 +289,7 @@ func (t *triggerSession) many(ctx, wctx context.Context, c *replicate.Client) er
 		return runErr
 	}
 	line := fmt.Sprintf("trigger: %d of %d predictions finished in %s: %s", len(sum.Records), sum.Count, prediction.Round(sum.Wall), countsLine(sum.Counts))
-	if t.hooks.on && t.plan.wants("completed") {
+	if t.checksCompleted() {
 		t.hooks.settle(ctx, sum)
 		line += "; completed webhooks: " + t.hooks.summary()
 	}
@@ -321,7 +317,7 @@ func (t *triggerSession) manyErr(sum *smoke.Summary, runErr error) error {
 		return withCode(exitInterrupted, fmt.Errorf("interrupted; %d of %d predictions finished", len(sum.Records), sum.Count))
 	case sum.Failures() > 0:
 		return withCode(exitFailed, fmt.Errorf("%d of %d predictions did not succeed", sum.Failures(), len(sum.Records)))
-	case t.hooks.on && t.plan.wants("completed") && t.hooks.refused() > 0:
+	case t.checksCompleted() && t.hooks.refused() > 0:
 		return fmt.Errorf("the receiver did not accept %d of %d completed webhooks", t.hooks.refused(), len(sum.Records))
 	}
 	return nil
