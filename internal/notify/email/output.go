@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/replicate/replicate-go"
+
+	"github.com/notifier-dev/notifier/internal/prediction"
 )
 
 // outputView is the prediction's output as shown: strings (and lists of
@@ -58,7 +60,7 @@ func newOutputView(raw json.RawMessage, max int) outputView {
 	case string:
 		return stringsView([]string{v}, max)
 	case []any:
-		if strs, ok := allStrings(v); ok && len(strs) > 0 {
+		if strs, ok := prediction.Strings(v); ok && len(strs) > 0 {
 			return stringsView(strs, max)
 		}
 	}
@@ -87,18 +89,6 @@ func stringsView(strs []string, max int) outputView {
 		out.Items = append(out.Items, outputItem{Value: s, Link: link, Image: link && isImagePath(s)})
 	}
 	return out
-}
-
-func allStrings(list []any) ([]string, bool) {
-	strs := make([]string, 0, len(list))
-	for _, item := range list {
-		s, ok := item.(string)
-		if !ok {
-			return nil, false
-		}
-		strs = append(strs, s)
-	}
-	return strs, true
 }
 
 // isWebURL reports whether s is an absolute http or https URL, the only kind
