@@ -43,6 +43,7 @@ func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
 		"burst":      cmdBurst,
 		"mkpng":      cmdMkpng,
 		"pngcheck":   cmdPngcheck,
+		"httpget":    cmdHTTPGet,
 	}
 }
 

@@ -33,6 +33,7 @@ type listenOptions struct {
 	Record         string
 	Notify         notifyFlags
 	Alert          alertFlags
+	UI             uiFlags
 	set            func(string) bool
 }
 
@@ -46,7 +47,8 @@ against the signing secret (REPLICATE_WEBHOOK_SECRET, else fetched with
 REPLICATE_API_TOKEN), deduplicated by webhook-id, one line each on stdout.
 Rejected deliveries are shown with the reason. --forward-to sends each
 accepted delivery on to your app, unchanged, after Replicate got its answer;
---record keeps every delivery in a JSONL file for 'notifier replay'.
+--record keeps every delivery in a JSONL file for 'notifier replay'; --ui
+shows them on a local web page, live, with replay and copy-as-curl.
 
 Point a prediction's webhook at the URL it prints.`,
 		Example: `  # your own tunnel forwards https://example.ngrok.app to 127.0.0.1:8080
@@ -57,7 +59,10 @@ Point a prediction's webhook at the URL it prints.`,
 
   # forward to your app, keep a copy of everything, replay it later
   notifier listen --forward-to http://localhost:3000/webhooks --record deliveries.jsonl
-  notifier replay deliveries.jsonl --to http://localhost:3000/webhooks --resign`,
+  notifier replay deliveries.jsonl --to http://localhost:3000/webhooks --resign
+
+  # see every delivery in your browser at http://127.0.0.1:4141
+  notifier listen --ui --record deliveries.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Tunnel.modeSet, opts.Tunnel.listenSet = cmd.Flags().Changed("tunnel"), cmd.Flags().Changed("listen")
@@ -78,6 +83,7 @@ Point a prediction's webhook at the URL it prints.`,
 	fl.StringVar(&opts.Record, "record", "", "Append every delivery (headers, raw body, verdict) to this JSONL file, for 'notifier replay'.")
 	addNotifyFlags(cmd, &opts.Notify)
 	addAlertFlags(cmd, &opts.Alert)
+	addUIFlags(cmd, &opts.UI, "every delivery")
 	return cmd
 }
 
@@ -94,6 +100,7 @@ type listenPlan struct {
 	record         string
 	notify         *notifyPlan
 	alert          *notify.AlertConfig
+	ui             *uiFlags // nil without --ui
 	grace          time.Duration
 }
 
@@ -122,6 +129,9 @@ func (o *listenOptions) plan() (*listenPlan, error) {
 		return nil, err
 	}
 	if p.alert, err = o.Alert.config(o.set, p.notify != nil); err != nil {
+		return nil, err
+	}
+	if p.ui, err = o.UI.plan(o.set); err != nil {
 		return nil, err
 	}
 	if !o.SkipVerify && strings.TrimSpace(o.Getenv(envWebhookSecret)) == "" && strings.TrimSpace(o.Getenv(envAPIToken)) == "" {

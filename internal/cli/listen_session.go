@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/notifier-dev/notifier/internal/delivery"
+	"github.com/notifier-dev/notifier/internal/inspector"
 	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/notifier-dev/notifier/internal/prediction"
@@ -28,8 +29,9 @@ type listenSession struct {
 	fwd      *delivery.Forwarder
 	notify   *notify.Dispatcher
 	stream   *notify.Stream
-	enough   chan struct{} // closed after --max-deliveries accepted deliveries
-	accepted int           // used by the listener's worker only
+	ui       *inspector.Inspector // nil without --ui
+	enough   chan struct{}        // closed after --max-deliveries accepted deliveries
+	accepted int                  // used by the listener's worker only
 	counts   map[listener.Verdict]int
 
 	mu        sync.Mutex
@@ -56,6 +58,11 @@ func (s *listenSession) start(ctx context.Context, ios *IOStreams, log *slog.Log
 	if plan.listener.Secret, err = listenSecret(ctx, plan, ios, log, getenv); err != nil {
 		return err
 	}
+	if plan.ui != nil {
+		if err := s.startUI(); err != nil {
+			return err
+		}
+	}
 	if plan.record != "" {
 		if s.rec, err = delivery.Create(plan.record); err != nil {
 			return withHint(fmt.Errorf("opening the --record file: %w", err))
@@ -80,13 +87,33 @@ func (s *listenSession) start(ctx context.Context, ios *IOStreams, log *slog.Log
 	if s.srv, err = startServer(ctx, tc, lc, s.pr, listenAlternatives); err != nil {
 		return err
 	}
+	uiURL := ""
+	if s.ui != nil {
+		s.ui.SetWebhookURL(s.srv.URL)
+		uiURL = s.ui.URL()
+	}
 	verify := lc.Secret != nil && !lc.SkipVerify
 	trigger := triggerLine(s.srv.URL, s.srv.Local, verify, strings.TrimSpace(getenv(envWebhookSecret)) != "")
-	if err := s.r.ready(s.srv.URL, lc, trigger); err != nil {
+	if err := s.r.ready(s.srv.URL, lc, trigger, uiURL); err != nil {
 		return err
 	}
 	for _, w := range s.srv.warnings() {
 		s.pr.warnf("%s", w)
+	}
+	return nil
+}
+
+// startUI opens the inspector, showing what --record holds already.
+func (s *listenSession) startUI() error {
+	plan := s.plan
+	ui, err := startUI(plan.ui, inspector.Config{ForwardTo: plan.forwardTo, ForwardShown: plan.forwardShown,
+		Secret: plan.listener.Secret, Timeout: plan.forwardTimeout}, s.pr)
+	if err != nil {
+		return err
+	}
+	s.ui = ui
+	if plan.record != "" {
+		loadHistory(ui, plan.record, s.pr)
 	}
 	return nil
 }
@@ -122,6 +149,9 @@ func (s *listenSession) deliver(d listener.Delivery) {
 	s.mu.Unlock()
 	if err := s.r.render(d); err != nil {
 		s.outputFailed(err)
+	}
+	if s.ui != nil {
+		s.ui.Add(d)
 	}
 	if s.rec != nil {
 		if err := s.rec.Write(d); err != nil {
@@ -166,6 +196,9 @@ func (s *listenSession) observe(d listener.Delivery) {
 func (s *listenSession) forwarded(f delivery.Forwarded) {
 	if err := s.r.forwarded(f, s.plan.forwardShown, s.fwd.Timeout()); err != nil {
 		s.outputFailed(err)
+	}
+	if s.ui != nil {
+		s.ui.Forwarded(f, s.fwd.Timeout())
 	}
 }
 
@@ -268,5 +301,6 @@ func (s *listenSession) stopAll(gctx context.Context) []error {
 			errs = append([]error{withCode(exitError, err)}, errs...)
 		}
 	}
+	closeUI(gctx, s.ui)
 	return append(errs, notifyErr)
 }

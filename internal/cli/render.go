@@ -57,9 +57,9 @@ func (r *deliveryRenderer) flushWithin(ctx context.Context) error {
 
 // ready announces the webhook URL, and the trigger command that reaches
 // it: the NDJSON ready line, or lines on stderr.
-func (r *deliveryRenderer) ready(url string, lc listener.Config, trigger string) error {
+func (r *deliveryRenderer) ready(url string, lc listener.Config, trigger, ui string) error {
 	if r.json {
-		if err := r.writeJSON(jsonReady{Type: "ready", URL: url, Verify: lc.Secret != nil && !lc.SkipVerify, Trigger: trigger}); err != nil {
+		if err := r.writeJSON(jsonReady{Type: "ready", URL: url, Verify: lc.Secret != nil && !lc.SkipVerify, Trigger: trigger, UI: ui}); err != nil {
 			return err
 		}
 		return r.flush()
@@ -73,6 +73,9 @@ func (r *deliveryRenderer) ready(url string, lc listener.Config, trigger string)
 	}
 	r.pr.line(fmt.Sprintf("Ready! Listening for webhooks at %s (%s). Ctrl-C to stop.", url, mode))
 	r.pr.infof("To send it a test prediction's webhooks: %s", trigger)
+	if ui != "" {
+		r.pr.infof("Inspector: %s", ui)
+	}
 	return nil
 }
 
@@ -81,7 +84,8 @@ type jsonReady struct {
 	Type    string `json:"type"` // "ready"
 	URL     string `json:"url"`
 	Verify  bool   `json:"verify"`
-	Trigger string `json:"trigger"` // the command that sends it test webhooks
+	Trigger string `json:"trigger"`      // the command that sends it test webhooks
+	UI      string `json:"ui,omitempty"` // the inspector page, with --ui
 }
 
 // jsonDelivery is one NDJSON line of listen --json.

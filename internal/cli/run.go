@@ -38,6 +38,7 @@ type runOptions struct {
 	Simulate     bool
 	Smoke        smokeFlags
 	Notify       notifyFlags
+	UI           uiFlags
 	set          func(string) bool
 }
 
@@ -85,6 +86,7 @@ the whole final prediction on one line); progress goes to stderr.`,
 	fl.BoolVar(&opts.Simulate, "simulate", false, "Run against an in-process Replicate simulator: offline, no token, --tunnel none.")
 	addNotifyFlags(cmd, &opts.Notify)
 	addSmokeFlags(cmd, &opts.Smoke)
+	addUIFlags(cmd, &opts.UI, "each webhook delivery; it stays open after the result until Ctrl-C")
 	return cmd
 }
 
@@ -103,6 +105,7 @@ type runPlan struct {
 	json      bool
 	smoke     *smokeFlags // nil: one prediction
 	notify    *notifyPlan // nil: no notifications
+	ui        *uiFlags    // nil without --ui
 	grace     time.Duration
 }
 
@@ -136,6 +139,9 @@ func (o *runOptions) plan() (*runPlan, error) {
 	if p.notify, err = o.Notify.plan(o.set, o.Getenv); err != nil {
 		return nil, err
 	}
+	if p.ui, err = o.UI.plan(o.set); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -150,9 +156,12 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	}
 	defer s.close()
 	if plan.smoke != nil {
-		return s.smoke(ctx)
+		err = s.smoke(ctx)
+	} else {
+		err = s.one(ctx)
 	}
-	return s.one(ctx)
+	s.linger(ctx)
+	return err
 }
 
 // parseEvents validates --events.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/replicate/replicate-go"
 
+	"github.com/notifier-dev/notifier/internal/inspector"
 	"github.com/notifier-dev/notifier/internal/listener"
 	"github.com/notifier-dev/notifier/internal/notify"
 	"github.com/notifier-dev/notifier/internal/prediction"
@@ -27,7 +28,8 @@ type runSession struct {
 	client *replicate.Client
 	hub    *watch.Hub
 	srv    *webhookServer
-	notify *notify.Dispatcher // nil without notifications
+	notify *notify.Dispatcher   // nil without notifications
+	ui     *inspector.Inspector // nil without --ui
 }
 
 // startRun starts the API (or the simulator), finds the signing secret and
@@ -53,6 +55,11 @@ func (s *runSession) start(ctx context.Context, log *slog.Logger, getenv func(st
 	if err != nil {
 		return err
 	}
+	if plan.ui != nil {
+		if s.ui, err = startUI(plan.ui, inspector.Config{Secret: secret}, s.pr); err != nil {
+			return err
+		}
+	}
 	tc := plan.tunnel
 	tc.Logger, tc.OnEvent = log, s.pr.tunnelEvent
 	lc := listener.Config{Secret: secret, Path: listener.NewPath(), OnDelivery: s.deliver}
@@ -60,6 +67,10 @@ func (s *runSession) start(ctx context.Context, log *slog.Logger, getenv func(st
 		return err
 	}
 	s.pr.infof("listening for webhooks at %s", s.srv.URL)
+	if s.ui != nil {
+		s.ui.SetWebhookURL(s.srv.URL)
+		s.pr.infof("inspector: %s", s.ui.URL())
+	}
 	for _, w := range s.srv.warnings() {
 		s.pr.warnf("%s", w)
 	}
@@ -72,6 +83,9 @@ func (s *runSession) start(ctx context.Context, log *slog.Logger, getenv func(st
 
 // deliver hands verified predictions to the hub and shows rejections.
 func (s *runSession) deliver(d listener.Delivery) {
+	if s.ui != nil {
+		s.ui.Add(d)
+	}
 	switch {
 	case d.Verdict == listener.Verified && d.Prediction != nil:
 		p, err := d.Decode()
@@ -97,6 +111,17 @@ func (s *runSession) close() {
 	if s.api != nil {
 		_ = s.api.Close()
 	}
+	closeUI(context.Background(), s.ui)
+}
+
+// linger keeps the inspector open after the result, until Ctrl-C, so that
+// the deliveries can still be looked at.
+func (s *runSession) linger(ctx context.Context) {
+	if s.ui == nil || ctx.Err() != nil {
+		return
+	}
+	s.pr.infof("the inspector stays open at %s; Ctrl-C to exit", s.ui.URL())
+	<-ctx.Done()
 }
 
 // resultNotes are what a notification should say about how the result came.
