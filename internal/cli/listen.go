@@ -83,7 +83,7 @@ Point a prediction's webhook at the URL it prints.`,
 	fl.StringVar(&opts.Record, "record", "", "Append every delivery (headers, raw body, verdict) to this JSONL file, for 'notifier replay'.")
 	addNotifyFlags(cmd, &opts.Notify)
 	addAlertFlags(cmd, &opts.Alert)
-	addUIFlags(cmd, &opts.UI, "every delivery")
+	addUIFlags(cmd, &opts.UI, "Serve a web page on --ui-addr that shows every delivery live: verdict, headers, body, timeline, outputs; replay, copy as curl.")
 	return cmd
 }
 

@@ -86,7 +86,7 @@ the whole final prediction on one line); progress goes to stderr.`,
 	fl.BoolVar(&opts.Simulate, "simulate", false, "Run against an in-process Replicate simulator: offline, no token, --tunnel none.")
 	addNotifyFlags(cmd, &opts.Notify)
 	addSmokeFlags(cmd, &opts.Smoke)
-	addUIFlags(cmd, &opts.UI, "each webhook delivery; it stays open after the result until Ctrl-C")
+	addUIFlags(cmd, &opts.UI, "Serve a web page on --ui-addr that shows each webhook delivery live; it stays open after the result until Ctrl-C.")
 	return cmd
 }
 

@@ -21,9 +21,9 @@ type uiFlags struct {
 	Addr string
 }
 
-func addUIFlags(cmd *cobra.Command, u *uiFlags, what string) {
+func addUIFlags(cmd *cobra.Command, u *uiFlags, usage string) {
 	fl := cmd.Flags()
-	fl.BoolVar(&u.On, "ui", false, "Serve a web page on --ui-addr that shows "+what+" live: headers, body, verdict, timeline, outputs; replay, copy as curl.")
+	fl.BoolVar(&u.On, "ui", false, usage)
 	fl.StringVar(&u.Addr, "ui-addr", inspector.DefaultAddr, "Address of the --ui page (implies --ui); loopback unless you bind elsewhere on purpose.")
 }
 
