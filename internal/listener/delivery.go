@@ -45,7 +45,8 @@ type Delivery struct {
 	Status int
 	// Method, Path and RemoteAddr describe the request.
 	Method, Path, RemoteAddr string
-	// Header is a copy of the request headers.
+	// Header is the request's headers, shared by the copies of a Delivery:
+	// read them, never change them.
 	Header http.Header
 	// Body is the raw body as received: whole for an accepted delivery, at
 	// most its first BodyPrefixBytes for a Rejected or Duplicate one. It is

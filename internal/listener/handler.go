@@ -1,7 +1,6 @@
 package listener
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -22,7 +21,10 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Method:     r.Method,
 			Path:       r.URL.Path,
 			RemoteAddr: r.RemoteAddr,
-			Header:     r.Header.Clone(),
+			// Not a copy: net/http neither reuses nor changes a request's
+			// headers once its handler has returned, and nothing here
+			// changes them.
+			Header: r.Header,
 		},
 		written: make(chan struct{}),
 	}
@@ -51,14 +53,18 @@ func (l *Listener) inspect(w http.ResponseWriter, r *http.Request, it *item) boo
 	// Decoding after verifying: the signature covers the raw bytes, which
 	// must never be re-serialised first. Only the few fields the listener
 	// needs are decoded; Decode does the rest when a consumer wants it.
-	var p Summary
-	if !isJSONObject(d.Body) || json.Unmarshal(d.Body, &p) != nil {
+	p, ok := decodeSummary(d.Body)
+	if !ok {
 		return d.reject(http.StatusBadRequest, "malformed body")
 	}
 	if reason := notAPrediction(&p); reason != "" {
 		return d.reject(http.StatusBadRequest, "not a prediction: "+reason)
 	}
-	d.Prediction, d.full = &p, &decoded{}
+	x := &struct { // one allocation for both
+		p    Summary
+		full decoded
+	}{p: p}
+	d.Prediction, d.full = &x.p, &x.full
 	return true
 }
 
@@ -99,7 +105,7 @@ func classify(err error) (int, string) {
 	}
 }
 
-// isJSONObject reports whether body starts as a JSON object; json.Unmarshal
+// isJSONObject reports whether body starts as a JSON object; decodeSummary
 // checks the rest.
 func isJSONObject(body []byte) bool {
 	for _, c := range body {
