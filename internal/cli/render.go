@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -88,7 +89,8 @@ type jsonReady struct {
 	UI      string `json:"ui,omitempty"` // the inspector page, with --ui
 }
 
-// jsonDelivery is one NDJSON line of listen --json.
+// jsonDelivery is one NDJSON line of listen --json. appendDelivery writes
+// it as json.Marshal would, without reflection (TestAppendDeliveryAsMarshal).
 type jsonDelivery struct {
 	Type       string    `json:"type"` // "delivery" or "rejected"
 	WebhookID  string    `json:"webhook_id"`
@@ -118,25 +120,62 @@ func (r *deliveryRenderer) render(d listener.Delivery) error {
 	} else if d.Prediction != nil && !d.Truncated {
 		raw, jd.InvalidUTF8 = validUTF8(d.Body)
 	}
-	line, err := json.Marshal(jd)
+	// A pretty-printed body, one line for NDJSON. A valid JSON body holds
+	// CR or LF only as white space: strings hold them escaped.
+	if bytes.IndexByte(raw, '\n') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
+		var b bytes.Buffer
+		if err := json.Compact(&b, raw); err != nil {
+			return err
+		}
+		raw = b.Bytes()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	line, err := appendDelivery(r.out.AvailableBuffer(), &jd)
 	if err != nil {
 		return err
 	}
 	if raw != nil {
 		line = append(line[:len(line)-1], `,"prediction":`...)
-		if bytes.ContainsAny(raw, "\r\n") { // a pretty-printed body: one line for NDJSON
-			var b bytes.Buffer
-			if err := json.Compact(&b, raw); err != nil {
-				return err
-			}
-			raw = b.Bytes()
-		}
 		line = append(append(line, raw...), '}')
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	_, err = r.out.Write(append(line, '\n'))
 	return err
+}
+
+// appendDelivery appends jd as json.Marshal encodes it.
+func appendDelivery(b []byte, jd *jsonDelivery) ([]byte, error) {
+	if y := jd.ReceivedAt.Year(); y < 0 || y > 9999 {
+		_, err := json.Marshal(jd) // its error: the year is out of range
+		return b, err
+	}
+	b = appendJSONString(append(b, `{"type":`...), jd.Type)
+	b = appendJSONString(append(b, `,"webhook_id":`...), jd.WebhookID)
+	b = append(jd.ReceivedAt.AppendFormat(append(b, `,"received_at":"`...), time.RFC3339Nano), '"')
+	b = appendJSONString(append(b, `,"verdict":`...), jd.Verdict)
+	if jd.Reason != "" {
+		b = appendJSONString(append(b, `,"reason":`...), jd.Reason)
+	}
+	b = strconv.AppendInt(append(b, `,"http_status":`...), int64(jd.HTTPStatus), 10)
+	b = strconv.AppendInt(append(b, `,"size":`...), jd.Size, 10)
+	if jd.InvalidUTF8 {
+		b = append(b, `,"invalid_utf8":true`...)
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s quoted as json.Marshal quotes it: printable
+// ASCII other than the quote, the backslash and <, > and & (escaped for
+// HTML) as is; anything else through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	return append(append(append(b, '"'), s...), '"')
 }
 
 // line renders a delivery as
