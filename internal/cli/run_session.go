@@ -121,6 +121,7 @@ func (s *runSession) linger(ctx context.Context) {
 		return
 	}
 	s.pr.infof("the inspector stays open at %s; Ctrl-C to exit", s.ui.URL())
+	s.ui.SetStatus("the run is over: this page stays open until Ctrl-C")
 	<-ctx.Done()
 }
 

@@ -147,6 +147,10 @@ func (i *Inspector) SetWebhookURL(u string) { i.hook.Store(&u) }
 
 func (i *Inspector) webhookURL() string { return *i.hook.Load() }
 
+// SetStatus shows a line about the session at the top of the page, e.g.
+// that the run is over.
+func (i *Inspector) SetStatus(text string) { i.store.setStatus(text) }
+
 // Loopback reports whether only this machine can reach the page.
 func (i *Inspector) Loopback() bool {
 	ip := net.ParseIP(i.host)
@@ -287,10 +291,12 @@ type pageConfig struct {
 	WebhookURL string `json:"webhook_url"`
 	ForwardTo  string `json:"forward_to,omitempty"`
 	CanResign  bool   `json:"can_resign"`
+	Status     string `json:"status,omitempty"` // SetStatus's line
 }
 
 func (i *Inspector) config(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, pageConfig{WebhookURL: i.webhookURL(), ForwardTo: i.cfg.ForwardShown, CanResign: i.cfg.Secret != nil})
+	writeJSON(w, http.StatusOK, pageConfig{WebhookURL: i.webhookURL(), ForwardTo: i.cfg.ForwardShown,
+		CanResign: i.cfg.Secret != nil, Status: i.store.currentStatus()})
 }
 
 func (i *Inspector) list(w http.ResponseWriter, _ *http.Request) {

@@ -245,4 +245,8 @@ func TestEventStream(t *testing.T) {
 	if name, data := next(); name != "delivery" || !strings.Contains(data, `"event":"output"`) || !strings.Contains(data, `"seq":2`) {
 		t.Fatalf("live event %s %s", name, data)
 	}
+	r.ui.SetStatus("the run is over")
+	if name, data := next(); name != "status" || data != `{"text":"the run is over"}` {
+		t.Fatalf("status event %s %s", name, data)
+	}
 }

@@ -69,7 +69,7 @@ type Answer struct {
 
 // event is one message of the SSE stream.
 type event struct {
-	name string // "delivery", "update" or "reset"
+	name string // "delivery", "update", "reset" or "status"
 	data []byte
 }
 
@@ -85,6 +85,7 @@ type store struct {
 	byHook  map[string]*entry // the latest accepted entry of each webhook-id, for forward answers
 	subs    map[chan event]struct{}
 	closed  bool
+	status  string // the session's line, see setStatus
 }
 
 func newStore(maxEntries int, maxBytes int64) *store {
@@ -202,18 +203,40 @@ func (s *store) clear() {
 	s.publish("reset", struct{}{})
 }
 
-// subscribe returns a stream that starts with a reset and every kept
-// delivery, then carries each change; cancel ends it. The stream is closed
+// statusEvent is the data of a "status" event.
+type statusEvent struct {
+	Text string `json:"text"`
+}
+
+// setStatus sets the session's line and tells every page.
+func (s *store) setStatus(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.status = text
+	s.publish("status", statusEvent{text})
+}
+
+func (s *store) currentStatus() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// subscribe returns a stream that starts with a reset, the status line
+// and every kept delivery, then carries each change; cancel ends it. The stream is closed
 // when the page falls too far behind or the store closes.
 func (s *store) subscribe() (<-chan event, func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ch := make(chan event, subscriberBuffer+len(s.entries)+1)
+	ch := make(chan event, subscriberBuffer+len(s.entries)+2)
 	if s.closed {
 		close(ch)
 		return ch, func() {}
 	}
 	ch <- event{name: "reset", data: []byte("{}")}
+	if s.status != "" {
+		ch <- event{name: "status", data: mustJSON(statusEvent{s.status})}
+	}
 	for _, e := range s.entries {
 		ch <- event{name: "delivery", data: mustJSON(e.summary)}
 	}

@@ -263,6 +263,7 @@
   es.addEventListener("open", () => { conn.textContent = "live"; conn.className = "conn live"; });
   es.addEventListener("error", () => { conn.textContent = "reconnecting…"; conn.className = "conn"; });
   es.addEventListener("reset", reset);
+  es.addEventListener("status", (e) => { $("status").textContent = JSON.parse(e.data).text; });
   es.addEventListener("delivery", (e) => put(JSON.parse(e.data)));
   es.addEventListener("update", (e) => {
     const s = JSON.parse(e.data);
