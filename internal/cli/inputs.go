@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/notifier-dev/notifier/internal/watch"
 )
@@ -16,9 +17,13 @@ import (
 const defaultModel = "zeke/chaos-monkey:0098011f5f482d1fcdbbba44ef1d6d22858e439a103b6ebb449ef9dec623a71e"
 
 var (
-	versionIDPattern  = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	deploymentPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-	modelPattern      = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9_.-]*)/([A-Za-z0-9][A-Za-z0-9_.-]*)(?::([0-9a-f]{64}))?$`)
+	versionIDPattern  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
+	deploymentPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	})
+	modelPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9_.-]*)/([A-Za-z0-9][A-Za-z0-9_.-]*)(?::([0-9a-f]{64}))?$`)
+	})
 )
 
 // target is what a prediction is created for: a version id, or a model by name.
@@ -40,10 +45,10 @@ func (t target) String() string {
 
 // parseTarget accepts owner/name[:version] or a 64-hex version id.
 func parseTarget(s string) (target, error) {
-	if versionIDPattern.MatchString(s) {
+	if versionIDPattern().MatchString(s) {
 		return target{Version: s}, nil
 	}
-	m := modelPattern.FindStringSubmatch(s)
+	m := modelPattern().FindStringSubmatch(s)
 	if m == nil {
 		return target{}, usageErrorf("invalid model %q: want owner/name, owner/name:VERSION (64 hex digits) or a version id", s)
 	}
@@ -137,7 +142,7 @@ func parseRequest(model, deployment string, inputs, events []string) (string, wa
 		if model != "" {
 			return "", watch.Request{}, usageErrorf("give a MODEL or --deployment, not both: a deployment runs its own model")
 		}
-		if !deploymentPattern.MatchString(deployment) {
+		if !deploymentPattern().MatchString(deployment) {
 			return "", watch.Request{}, usageErrorf("invalid --deployment %q: want owner/name", deployment)
 		}
 		model, req.Deployment = deployment, deployment

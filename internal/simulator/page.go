@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // webPath is where a prediction's web page is served, below the API's
@@ -51,9 +52,9 @@ func (s *Simulator) handlePage(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	var err error
 	if ok {
-		err = predictionPage.Execute(&buf, v)
+		err = predictionPage().Execute(&buf, v)
 	} else {
-		err = notFoundPage.Execute(&buf, id)
+		err = notFoundPage().Execute(&buf, id)
 	}
 	if err != nil {
 		http.Error(rec, "rendering the page: "+err.Error(), http.StatusInternalServerError)
@@ -108,7 +109,9 @@ func indentJSON(v any) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-var predictionPage = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+// The pages are parsed on first use, not at start-up of every command.
+var predictionPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <html><head><meta charset="utf-8">
 {{if .Running}}<meta http-equiv="refresh" content="2">
 {{end -}}
@@ -138,11 +141,14 @@ var predictionPage = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <pre>{{.Input}}</pre>
 </body></html>
 `))
+})
 
-var notFoundPage = template.Must(template.New("notfound").Parse(`<!DOCTYPE html>
+var notFoundPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("notfound").Parse(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Not found (notifier simulator)</title></head>
 <body style="font-family: sans-serif">
 <h2>No prediction {{.}}</h2>
 <p>This simulator has no prediction with that id. It keeps its predictions in memory, as long as it runs.</p>
 </body></html>
 `))
+})

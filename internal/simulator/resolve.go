@@ -4,9 +4,10 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 )
 
-var hexVersion = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var hexVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 
 // hiddenVersion is the version a prediction of an official model reports
 // when it was created by name (docs/replicate.md, "The prediction object").
@@ -56,7 +57,7 @@ func (r createRoute) resolvePath() (runTarget, *problem) {
 // version id, owner/name:id, or owner/name alone for an official model
 // (docs/replicate.md, "Requests"). Anything else is a 422.
 func resolveVersion(v string) (runTarget, *problem) {
-	if hexVersion.MatchString(v) {
+	if hexVersion().MatchString(v) {
 		if m := findVersion(v); m != nil {
 			return runTarget{model: m, version: v}, nil
 		}

@@ -84,7 +84,9 @@ func (t *ctxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // statusText finds an HTTP status in an error text such as
 // "webhook status failure: 503 Service Unavailable" or "HTTP 429".
-var statusText = regexp.MustCompile(`(?:^|[^0-9.])([1-5][0-9][0-9])(?: [A-Z][a-z]|$|[^0-9])`)
+var statusText = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[^0-9.])([1-5][0-9][0-9])(?: [A-Z][a-z]|$|[^0-9])`)
+})
 
 // newError makes the Error for err, redacted by red, classified by what
 // the recorder saw or, when the library sent the request itself, by err.
@@ -105,7 +107,7 @@ func newError(name string, red *Redactor, err error, rec *recorder) *Error {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ue), errors.As(err, &ne):
 		netErr = true
 	default:
-		if m := statusText.FindStringSubmatch(err.Error()); m != nil {
+		if m := statusText().FindStringSubmatch(err.Error()); m != nil {
 			status, _ = strconv.Atoi(m[1])
 		}
 	}

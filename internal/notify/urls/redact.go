@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Redacted replaces every secret part of a notification URL in text.
@@ -40,7 +41,7 @@ var publicKeys = map[string]bool{
 
 // separators split a secret into the pieces a service may rebuild it from
 // (Slack's T…-B…-X… token becomes T…/B…/X… in its webhook URL).
-var separators = regexp.MustCompile(`[-/,:@._~+]`)
+var separators = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[-/,:@._~+]`) })
 
 // Redactor removes the secret parts of one notification URL from text.
 type Redactor struct {
@@ -60,7 +61,7 @@ func NewRedactor(raw string) *Redactor {
 		}
 	}
 	add(raw)
-	for _, piece := range separators.Split(raw, -1) {
+	for _, piece := range separators().Split(raw, -1) {
 		if len(piece) >= 8 {
 			add(piece)
 		}
@@ -103,7 +104,7 @@ func NewRedactor(raw string) *Redactor {
 	add(u.RawQuery)
 	// pieces of the secrets, as services rebuild them with other separators
 	for _, s := range slices.Clone(secrets) {
-		for _, piece := range separators.Split(s, -1) {
+		for _, piece := range separators().Split(s, -1) {
 			if len(piece) >= 8 {
 				add(piece)
 			}
