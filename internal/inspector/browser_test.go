@@ -142,6 +142,11 @@ func TestBrowserListAndDetail(t *testing.T) {
 	poll(t, ctx, `(document.querySelector("#outputs .output-text") || {}).textContent === "The sea is calm."`)
 	do(t, ctx, chromedp.Click(chromedp.CSS(`#rows tr[data-seq="4"] td`)))
 	poll(t, ctx, `document.getElementById("detail").textContent.includes("the monkey pulled the plug")`)
+
+	// An audio output plays inline: the browser reads its length.
+	r.send("msg_tts", pred("t7speech", "jaaari/kokoro-82m", "succeeded", img.URL+"/speech.wav", "", nil), false)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#rows tr[data-seq="7"] td`)))
+	poll(t, ctx, `(() => { const a = document.querySelector("#outputs audio"); return a && a.readyState >= 1 && Math.abs(a.duration - 0.5) < 0.01; })()`)
 }
 
 // Nothing in a delivery runs as script: not in the body, the headers, the

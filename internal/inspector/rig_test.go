@@ -138,8 +138,8 @@ func pred(id, model, status string, output any, logs string, errText any) string
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// pngServer serves a small PNG at /out-0.png, as Replicate's file delivery
-// host serves an image model's output.
+// pngServer serves a PNG at /out-0.png and a WAV at /speech.wav, as
+// Replicate's file delivery host serves an image or speech model's output.
 func pngServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 256, 160))
@@ -152,16 +152,45 @@ func pngServer(t *testing.T) *httptest.Server {
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
+	wav := wavSilence(8000, 4000) // half a second
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/out-0.png" {
+		switch r.URL.Path {
+		case "/out-0.png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(buf.Bytes())
+		case "/speech.wav":
+			w.Header().Set("Content-Type", "audio/wav")
+			http.ServeContent(w, r, "speech.wav", time.Time{}, bytes.NewReader(wav))
+		default:
 			http.NotFound(w, r)
-			return
 		}
-		w.Header().Set("Content-Type", "image/png")
-		_, _ = w.Write(buf.Bytes())
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// wavSilence is a mono 16-bit PCM WAV file of n silent samples.
+func wavSilence(rate, n int) []byte {
+	var b bytes.Buffer
+	le := func(v uint32, size int) {
+		for i := range size {
+			b.WriteByte(byte(v >> (8 * i)))
+		}
+	}
+	b.WriteString("RIFF")
+	le(uint32(36+2*n), 4)
+	b.WriteString("WAVEfmt ")
+	le(16, 4)
+	le(1, 2) // PCM
+	le(1, 2) // mono
+	le(uint32(rate), 4)
+	le(uint32(2*rate), 4)
+	le(2, 2)
+	le(16, 2)
+	b.WriteString("data")
+	le(uint32(2*n), 4)
+	b.Write(make([]byte, 2*n))
+	return b.Bytes()
 }
 
 // target records what a replay or forward target receives.
