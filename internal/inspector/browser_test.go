@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/notifier-dev/notifier/internal/browsertest"
+	"github.com/notifier-dev/notifier/internal/delivery"
 )
 
 // screenshots, when set, is the directory the browser tests write the
@@ -237,6 +238,22 @@ func TestBrowserReplay(t *testing.T) {
 	}
 	if n := len(fwd.requests()); n != 1 {
 		t.Errorf("the forward target got %d requests, want still 1", n)
+	}
+
+	// Copy as curl, to the URL typed in; the record downloads as a line
+	// notifier replay reads.
+	do(t, ctx, chromedp.Click(chromedp.ID("copy-curl")))
+	poll(t, ctx, `document.getElementById("curl").value.startsWith("curl -sS -X 'POST' '`+other.URL+`/typed'")`)
+	if cmd := eval[string](t, ctx, `document.getElementById("curl").value`); !strings.Contains(cmd, "-H 'Webhook-Id: msg_replay'") || !strings.Contains(cmd, "--data-binary '"+body+"'") {
+		t.Errorf("curl command %q", cmd)
+	}
+	line, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.getElementById("download").href).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := delivery.Parse([]byte(line))
+	if raw, _ := rec.RawBody(); err != nil || string(raw) != body || rec.Headers.Get("Webhook-Signature") != original {
+		t.Errorf("downloaded record %q: %v", line, err)
 	}
 }
 
