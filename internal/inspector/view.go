@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/notifier-dev/notifier/internal/delivery"
 	"github.com/notifier-dev/notifier/internal/prediction"
@@ -185,9 +186,10 @@ func detail(e *entry, related []*entry) Detail {
 	case rec.Body != nil:
 		d.Body = *rec.Body
 	}
+	d.Body = shown(d.Body)
 	var pretty bytes.Buffer
 	if !d.BodyBase64 && json.Indent(&pretty, raw, "", "  ") == nil {
-		d.Pretty = pretty.String()
+		d.Pretty = shown(pretty.String())
 	}
 	p, ok := parseBody(raw)
 	if !ok {
@@ -200,8 +202,11 @@ func detail(e *entry, related []*entry) Detail {
 
 func predictionView(p body) *Prediction {
 	v := &Prediction{ID: p.ID, Model: p.Model, Version: p.Version, Status: p.Status, CreatedAt: p.CreatedAt,
-		StartedAt: p.StartedAt, CompletedAt: p.CompletedAt, Logs: p.Logs, Error: errorText(p.Error),
+		StartedAt: p.StartedAt, CompletedAt: p.CompletedAt, Logs: shown(p.Logs), Error: shown(errorText(p.Error)),
 		Outputs: outputs(p.Output), WebURL: p.URLs["web"]}
+	for i := range v.Outputs {
+		v.Outputs[i].Text = shown(v.Outputs[i].Text)
+	}
 	var m bytes.Buffer
 	if len(p.Metrics) > 0 && string(p.Metrics) != "null" && json.Indent(&m, p.Metrics, "", "  ") == nil {
 		v.Metrics = m.String()
@@ -210,6 +215,22 @@ func predictionView(p body) *Prediction {
 		v.WebURL = ""
 	}
 	return v
+}
+
+// maxShownBytes bounds each text the detail view shows (body, logs, an
+// output): a browser does not lay out megabytes of text in a <pre> well.
+const maxShownBytes = 1 << 20
+
+// shown cuts s to maxShownBytes, at a character boundary, and says so.
+func shown(s string) string {
+	if len(s) <= maxShownBytes {
+		return s
+	}
+	n := maxShownBytes
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + fmt.Sprintf("\n… cut here: %d more bytes; download the record for all of it", len(s)-n)
 }
 
 // errorText is a prediction's error: a string as it is, anything else as JSON.

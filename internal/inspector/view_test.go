@@ -2,8 +2,11 @@ package inspector
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestOutputs(t *testing.T) {
@@ -50,5 +53,17 @@ func TestEventOf(t *testing.T) {
 		if got := eventOf(p, prev); got != c.want {
 			t.Errorf("eventOf(%s after %s) = %s, want %s", c.body, c.prev, got, c.want)
 		}
+	}
+}
+
+func TestShownCutsLongText(t *testing.T) {
+	if got := shown("short"); got != "short" {
+		t.Errorf("shown(short) = %q", got)
+	}
+	long := strings.Repeat("é", maxShownBytes) // 2 bytes each
+	got := shown(long)
+	head, note, ok := strings.Cut(got, "\n… cut here: ")
+	if !ok || len(head) != maxShownBytes || !utf8.ValidString(head) || note != fmt.Sprintf("%d more bytes; download the record for all of it", maxShownBytes) {
+		t.Errorf("shown(2 MiB) = %d bytes, then %q", len(head), note)
 	}
 }
