@@ -13,11 +13,13 @@ const (
 	// only the terminal webhook, with the same webhook-id, for about a
 	// minute: a retry that arrives late is still recognised.
 	DefaultWindow = time.Hour
-	// DefaultMaxIDs bounds memory at about 21 MB in the worst case: an id
-	// is stored as its 8-byte hash in an open-addressing table kept at
-	// most three quarters full, at 11 to 21 bytes per id depending on how
-	// full the tables are (TestMemoryPerID measures it). A million ids an
-	// hour is about 280 webhook deliveries a second.
+	// DefaultMaxIDs bounds memory at about 11 MB when the ids come faster
+	// than the window turns over, 21 MB at worst: an id is stored as its
+	// 8-byte hash in an open-addressing table kept at most three quarters
+	// full, and a full bucket's table is sized to hold its ids, 10.7 bytes
+	// each; a table that just doubled costs up to 21 bytes an id
+	// (TestMemoryPerID measures it). A million ids an hour is about 280
+	// webhook deliveries a second.
 	DefaultMaxIDs = 1_000_000
 )
 
@@ -104,7 +106,7 @@ func (s *Set) Add(id string) {
 		s.n -= s.buckets[drop].ids.len()
 		drop++
 	}
-	s.buckets = slices.Delete(s.buckets, 0, drop) // clears the dropped maps
+	s.drop(drop)
 	s.buckets[len(s.buckets)-1].ids.add(h)
 	s.n++
 }
@@ -134,8 +136,16 @@ func (s *Set) expire() int64 {
 		s.n -= s.buckets[drop].ids.len()
 		drop++
 	}
-	s.buckets = slices.Delete(s.buckets, 0, drop) // clears the dropped maps
+	s.drop(drop)
 	return cur
+}
+
+// drop forgets the n oldest buckets, returning their tables to the system.
+func (s *Set) drop(n int) {
+	for _, b := range s.buckets[:n] {
+		b.ids.release()
+	}
+	s.buckets = slices.Delete(s.buckets, 0, n)
 }
 
 // current makes the newest bucket the one new ids go to: it is kept when it
@@ -146,5 +156,5 @@ func (s *Set) current(cur int64) {
 			return
 		}
 	}
-	s.buckets = append(s.buckets, bucket{index: cur, ids: &set64{}})
+	s.buckets = append(s.buckets, bucket{index: cur, ids: &set64{max: s.perBkt}})
 }
