@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strings"
 
 	"github.com/replicate/replicate-go"
@@ -243,8 +244,13 @@ func scanString(b []byte, i int) (end int, plain bool) {
 			x := binary.LittleEndian.Uint64(b[i:])
 			q := x ^ (lo8 * '"')
 			bs := x ^ (lo8 * '\\')
-			// A zero byte in q or bs, or a byte below 0x20 in x.
-			if ((q-lo8)&^q|(bs-lo8)&^bs|(x-lo8*0x20)&^x)&hi8 != 0 {
+			// A zero byte in q or bs, or a byte below 0x20 in x: the
+			// lowest bit set marks the first such byte exactly (a
+			// borrow can only mark bytes above it).
+			if m := ((q-lo8)&^q | (bs-lo8)&^bs | (x-lo8*0x20)&^x) & hi8; m != 0 {
+				n := bits.TrailingZeros64(m) / 8
+				high |= x & (1<<(8*n) - 1)
+				i += n
 				break
 			}
 			high |= x
