@@ -8,7 +8,11 @@
 #   bash bench/run.sh [DELIVERIES] [CONCURRENCY]
 #
 # With NOTIFIER_BEFORE=/path/to/notifier, a row for that binary too (an
-# earlier build, to compare).
+# earlier build, to compare; build it as this script builds notifier). The last columns compare each receiver with
+# the bare Go server of the same run.
+#
+# Then the start-up of `notifier version` beside a hello-world Go binary
+# (bench/hello), with hyperfine when it is installed, else a timed loop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-20000}"
@@ -19,8 +23,11 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 export REPLICATE_WEBHOOK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 
-go build -o "$work/notifier" ./cmd/notifier
-go build -o "$work/bare" ./bench/bare
+# Built as releases are (.goreleaser.yaml): static, without symbols.
+export CGO_ENABLED=0
+go build -trimpath -ldflags "-s -w" -o "$work/notifier" ./cmd/notifier
+go build -trimpath -ldflags "-s -w" -o "$work/bare" ./bench/bare
+go build -trimpath -ldflags "-s -w" -o "$work/hello" ./bench/hello
 (cd bench/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 waitport() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
@@ -59,14 +66,37 @@ run() {
 	local p99; p99="$(grep -o '"p99":[0-9.]*' "$work/$name.load" | cut -d: -f2)"
 	local hz; hz="$(getconf CLK_TCK)"
 	local cpu_us; cpu_us="$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / hz / n * 1e6 }')"
-	printf '| %s | %.0f | %s | %s | %s MB | %s of %s |\n' "$name" "$rate" "$cpu_us" "$p99" "$((rss / 1024))" "${got%% *}" "$n"
+	if [ "$name" = bare ]; then bare_rate="$rate" bare_cpu="$cpu_us"; fi
+	printf '| %s | %.0f | %s | %s | %s MB | %s of %s | %s | %s |\n' "$name" "$rate" "$cpu_us" "$p99" "$((rss / 1024))" "${got%% *}" "$n" \
+		"$(awk -v a="$rate" -v b="$bare_rate" 'BEGIN { printf "%.0f%%", 100 * a / b }')" \
+		"$(awk -v a="$cpu_us" -v b="$bare_cpu" 'BEGIN { printf "%.2fx", a / b }')"
 }
 
-echo "| receiver | verified deliveries/s | CPU µs per delivery | p99 ms | peak RSS | counted |"
-echo "|---|---|---|---|---|---|"
+echo "| receiver | verified deliveries/s | CPU µs per delivery | p99 ms | peak RSS | counted | rate vs bare | CPU vs bare |"
+echo "|---|---|---|---|---|---|---|---|"
 run bare 18092 "$work/bare" -listen 127.0.0.1:18092 -path /h
 run notifier 18091 "$work/notifier" listen --tunnel none --listen 127.0.0.1:18091 --path /h --json
 run node 18093 node bench/node/server.mjs 127.0.0.1 18093 /h
 if [ -n "${NOTIFIER_BEFORE:-}" ]; then
 	run before 18094 "$NOTIFIER_BEFORE" listen --tunnel none --listen 127.0.0.1:18094 --path /h --json
+fi
+
+# Start-up: notifier version beside hello world, in the same run.
+echo
+names=(hello "notifier version")
+bins=("$work/hello" "$work/notifier version")
+if [ -n "${NOTIFIER_BEFORE:-}" ]; then names+=("before: notifier version"); bins+=("$NOTIFIER_BEFORE version"); fi
+if command -v hyperfine >/dev/null; then
+	args=()
+	for i in "${!bins[@]}"; do args+=(-n "${names[$i]}" "${bins[$i]}"); done
+	hyperfine -N --warmup 20 --runs "${RUNS:-300}" --export-markdown "$work/start.md" "${args[@]}" >/dev/null 2>&1
+	cat "$work/start.md"
+else
+	echo "| command | ms per run (${RUNS:-300} runs) |"
+	echo "|---|---|"
+	for i in "${!bins[@]}"; do
+		t0="$(date +%s%N)"
+		for _ in $(seq "${RUNS:-300}"); do ${bins[$i]} >/dev/null; done
+		echo "| ${names[$i]} | $(awk -v a="$t0" -v b="$(date +%s%N)" -v n="${RUNS:-300}" 'BEGIN { printf "%.1f", (b - a) / n / 1e6 }') |"
+	done
 fi
