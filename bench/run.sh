@@ -8,8 +8,11 @@
 #   bash bench/run.sh [DELIVERIES] [CONCURRENCY]
 #
 # With NOTIFIER_BEFORE=/path/to/notifier, a row for that binary too (an
-# earlier build, to compare; build it as this script builds notifier). The last columns compare each receiver with
-# the bare Go server of the same run.
+# earlier build, to compare; build it as this script builds notifier).
+# With ROUNDS=N, the receivers are load-run N times in turn, so that a
+# change in the load of a shared machine shows in every row of a round.
+# The last columns compare each receiver with the bare Go server of its
+# round.
 #
 # Then the start-up of `notifier version` beside a hello-world Go binary
 # (bench/hello), with hyperfine when it is installed, else a timed loop.
@@ -74,12 +77,14 @@ run() {
 
 echo "| receiver | verified deliveries/s | CPU µs per delivery | p99 ms | peak RSS | counted | rate vs bare | CPU vs bare |"
 echo "|---|---|---|---|---|---|---|---|"
-run bare 18092 "$work/bare" -listen 127.0.0.1:18092 -path /h
-run notifier 18091 "$work/notifier" listen --tunnel none --listen 127.0.0.1:18091 --path /h --json
-run node 18093 node bench/node/server.mjs 127.0.0.1 18093 /h
-if [ -n "${NOTIFIER_BEFORE:-}" ]; then
-	run before 18094 "$NOTIFIER_BEFORE" listen --tunnel none --listen 127.0.0.1:18094 --path /h --json
-fi
+for _ in $(seq "${ROUNDS:-1}"); do
+	run bare 18092 "$work/bare" -listen 127.0.0.1:18092 -path /h
+	run notifier 18091 "$work/notifier" listen --tunnel none --listen 127.0.0.1:18091 --path /h --json
+	run node 18093 node bench/node/server.mjs 127.0.0.1 18093 /h
+	if [ -n "${NOTIFIER_BEFORE:-}" ]; then
+		run before 18094 "$NOTIFIER_BEFORE" listen --tunnel none --listen 127.0.0.1:18094 --path /h --json
+	fi
+done
 
 # Start-up: notifier version beside hello world, in the same run.
 echo
