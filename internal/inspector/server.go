@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,7 +50,10 @@ const csp = "default-src 'none'; script-src 'self'; style-src 'self'; connect-sr
 //go:embed assets
 var assets embed.FS
 
-var pageTemplate = template.Must(template.ParseFS(assets, "assets/index.html"))
+// pageTemplate is parsed on first use: most commands never serve the page.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(assets, "assets/index.html"))
+})
 
 // Config configures an Inspector. Zero fields take the defaults.
 type Config struct {
@@ -283,7 +287,7 @@ func (i *Inspector) withEntry(next func(http.ResponseWriter, *http.Request, *ent
 func (i *Inspector) index(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = pageTemplate.Execute(w, struct{ Token string }{i.token})
+	_ = pageTemplate().Execute(w, struct{ Token string }{i.token})
 }
 
 // Config is what the page needs to know of the session.

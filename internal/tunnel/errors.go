@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.ngrok.com/ngrok/v2"
@@ -66,7 +67,8 @@ func (e *ConnectTimeoutError) Error() string {
 func (e *ConnectTimeoutError) Unwrap() error { return e.Last }
 
 // codeRE finds an ngrok error code in a message, as ngrok-go does.
-var codeRE = regexp.MustCompile(`ERR_NGROK_\d+`)
+// It is compiled on first use: most commands never open a tunnel.
+var codeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`ERR_NGROK_\d+`) })
 
 // refusal turns an error carrying an ngrok error code into a *RefusedError,
 // with token scrubbed from its message; it returns nil for other errors.
@@ -88,7 +90,7 @@ func refusal(err error, token string) *RefusedError {
 	msg := ""
 	for line := range strings.SplitSeq(scrub(err.Error(), token), "\n") {
 		line = strings.TrimSpace(line)
-		if line != "" && !codeRE.MatchString(line) {
+		if line != "" && !codeRE().MatchString(line) {
 			msg = line
 			break
 		}
