@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/notifier-dev/notifier/internal/prediction"
 )
 
 // Bounds of one output download.
@@ -49,33 +51,21 @@ func (o *runOptions) planOutput(p *runPlan) error {
 // list of them, or URLs nested in lists and objects (by key order).
 func fileURLs(out any) []string {
 	var urls []string
-	var walk func(any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case string:
-			if isFileURL(v) {
-				urls = append(urls, v)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		case map[string]any:
-			for _, k := range sortedKeys(v) {
-				walk(v[k])
-			}
+	prediction.WalkStrings(out, func(s string) {
+		if isFileURL(s) {
+			urls = append(urls, s)
 		}
-	}
-	walk(out)
+	})
 	return urls
 }
 
+// isFileURL reports whether s is a link that names a file.
 func isFileURL(s string) bool {
-	if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") || strings.ContainsAny(s, " \n\t") {
+	if !prediction.IsLink(s) {
 		return false
 	}
-	u, err := url.Parse(s)
-	return err == nil && u.Host != "" && path.Base(u.Path) != "/" && path.Base(u.Path) != "."
+	u, _ := url.Parse(s) // IsLink parsed it
+	return path.Base(u.Path) != "/" && path.Base(u.Path) != "."
 }
 
 // downloader saves output files, sending the API token only to the API's

@@ -173,15 +173,8 @@ func outputText(out any) string {
 
 // joinStrings joins a list of strings, such as a language model's tokens.
 func joinStrings(list []any) (string, bool) {
-	var b strings.Builder
-	for _, x := range list {
-		s, ok := x.(string)
-		if !ok {
-			return "", false
-		}
-		b.WriteString(s)
-	}
-	return b.String(), true
+	strs, ok := prediction.Strings(list)
+	return strings.Join(strs, ""), ok
 }
 
 // shortenTail keeps the last n characters of s, marking the cut with "…".

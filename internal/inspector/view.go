@@ -211,7 +211,7 @@ func predictionView(p body) *Prediction {
 	if len(p.Metrics) > 0 && string(p.Metrics) != "null" && json.Indent(&m, p.Metrics, "", "  ") == nil {
 		v.Metrics = m.String()
 	}
-	if !isHTTP(v.WebURL) {
+	if !prediction.IsLink(v.WebURL) {
 		v.WebURL = ""
 	}
 	return v
@@ -305,32 +305,12 @@ func outputs(raw json.RawMessage) []Output {
 	var pretty bytes.Buffer
 	_ = json.Indent(&pretty, raw, "", "  ") // raw was just decoded
 	out := []Output{{Kind: "json", Text: pretty.String()}}
-	walkStrings(v, func(s string) {
+	prediction.WalkStrings(v, func(s string) {
 		if o, ok := fileOutput(s); ok {
 			out = append(out, o)
 		}
 	})
 	return out
-}
-
-func walkStrings(v any, f func(string)) {
-	switch v := v.(type) {
-	case string:
-		f(v)
-	case []any:
-		for _, x := range v {
-			walkStrings(x, f)
-		}
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			walkStrings(v[k], f)
-		}
-	}
 }
 
 // Media kinds by file extension.
@@ -352,13 +332,10 @@ func fileOutput(s string) (Output, bool) {
 		}
 		return Output{Kind: kind, URL: s, Name: fmt.Sprintf("%s data URL (%d bytes)", mime, len(s))}, true
 	}
-	if !isHTTP(s) || strings.ContainsAny(s, " \n\t") {
+	if !prediction.IsLink(s) {
 		return Output{}, false
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return Output{}, false
-	}
+	u, _ := url.Parse(s) // IsLink parsed it
 	name := path.Base(u.Path)
 	if name == "/" || name == "." {
 		name = u.Host
@@ -368,8 +345,4 @@ func fileOutput(s string) (Output, bool) {
 		kind = "file"
 	}
 	return Output{Kind: kind, URL: s, Name: name}, true
-}
-
-func isHTTP(s string) bool {
-	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
 }

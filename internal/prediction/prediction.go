@@ -97,17 +97,3 @@ func Round(d time.Duration) time.Duration {
 	}
 	return d.Round(100 * time.Millisecond)
 }
-
-// Strings returns an output list's items when every one is a string: the
-// tokens a language model streamed, or a list of file URLs.
-func Strings(list []any) ([]string, bool) {
-	strs := make([]string, 0, len(list))
-	for _, item := range list {
-		s, ok := item.(string)
-		if !ok {
-			return nil, false
-		}
-		strs = append(strs, s)
-	}
-	return strs, true
-}

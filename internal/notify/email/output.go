@@ -85,20 +85,10 @@ func stringsView(strs []string, max int) outputView {
 			return out
 		}
 		used += len(s)
-		link := isWebURL(s)
+		link := prediction.IsLink(s)
 		out.Items = append(out.Items, outputItem{Value: s, Link: link, Image: link && isImagePath(s)})
 	}
 	return out
-}
-
-// isWebURL reports whether s is an absolute http or https URL, the only kind
-// made a link (data: URIs and the like are shown as text).
-func isWebURL(s string) bool {
-	if strings.ContainsAny(s, " \t\r\n") {
-		return false
-	}
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // isImagePath reports whether the URL s names an image file by its

@@ -152,13 +152,8 @@ func (m *message) setOutput(p *replicate.Prediction, raw json.RawMessage) {
 	case string:
 		strs = []string{v}
 	case []any:
-		for _, x := range v {
-			s, ok := x.(string)
-			if !ok {
-				strs = nil
-				break
-			}
-			strs = append(strs, s)
+		if list, ok := prediction.Strings(v); ok && len(list) > 0 {
+			strs = list
 		}
 	}
 	if strs == nil {
@@ -168,7 +163,7 @@ func (m *message) setOutput(p *replicate.Prediction, raw json.RawMessage) {
 	}
 	var text []string
 	for _, s := range strs {
-		if isWebURL(s) {
+		if prediction.IsLink(s) {
 			if len(m.Links) < maxLinks {
 				m.Links = append(m.Links, s)
 			}
@@ -280,11 +275,6 @@ func fileName(raw string) string {
 		return u.Path[i+1:]
 	}
 	return raw
-}
-
-func isWebURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && !strings.ContainsAny(s, " \n")
 }
 
 // oneLine folds whitespace, newlines included, into single spaces.
