@@ -28,8 +28,8 @@ type rig struct {
 	secret webhook.Secret
 	hook   string // the listener's webhook URL
 	l      *listener.Listener
-	mu     sync.Mutex
-	seen   int // deliveries handed to the inspector
+	// added receives once for each delivery handed to the inspector.
+	added chan struct{}
 }
 
 const testSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -48,12 +48,10 @@ func newRig(t *testing.T, cfg Config) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, ui: ui, secret: secret}
+	r := &rig{t: t, ui: ui, secret: secret, added: make(chan struct{}, 64)}
 	r.l, err = listener.New(listener.Config{Secret: &secret, Path: "/hook", OnDelivery: func(d listener.Delivery) {
 		ui.Add(d)
-		r.mu.Lock()
-		r.seen++
-		r.mu.Unlock()
+		r.added <- struct{}{}
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -78,9 +76,6 @@ func newRig(t *testing.T, cfg Config) *rig {
 // returns the listener's status.
 func (r *rig) send(id, body string, bad bool) int {
 	r.t.Helper()
-	r.mu.Lock()
-	before := r.seen
-	r.mu.Unlock()
 	req, err := http.NewRequest(http.MethodPost, r.hook, strings.NewReader(body))
 	if err != nil {
 		r.t.Fatal(err)
@@ -97,17 +92,12 @@ func (r *rig) send(id, body string, bad bool) int {
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		r.mu.Lock()
-		n := r.seen
-		r.mu.Unlock()
-		if n > before {
-			return resp.StatusCode
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("delivery %s never reached the inspector", id)
-		}
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-r.added:
+		return resp.StatusCode
+	case <-time.After(10 * time.Second):
+		r.t.Fatalf("delivery %s never reached the inspector", id)
+		return 0
 	}
 }
 
