@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/notifier-dev/notifier/internal/delivery"
 	"github.com/notifier-dev/notifier/internal/inspector"
 )
 
@@ -66,13 +65,8 @@ func startUI(u *uiFlags, cfg inspector.Config, pr *progress) (*inspector.Inspect
 
 // loadHistory shows the deliveries of an existing --record file on the page.
 func loadHistory(ui *inspector.Inspector, path string, pr *progress) {
-	recs, err := delivery.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
+	if err := ui.LoadHistory(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		pr.warnf("the inspector shows no earlier deliveries: %v", err)
-	default:
-		ui.AddHistory(recs)
 	}
 }
 

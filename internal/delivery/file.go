@@ -81,14 +81,25 @@ func (w *Writer) Close() error {
 // ReadFile reads every record of a record file; a malformed line is an
 // error naming the file and line.
 func ReadFile(path string) ([]Record, error) {
-	f, err := os.Open(path)
+	var recs []Record
+	err := Scan(path, func(rec Record) { recs = append(recs, rec) })
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return recs, nil
+}
+
+// Scan calls f with each record of a record file, in order, holding one
+// line at a time; a malformed line is an error naming the file and line,
+// and ends the scan.
+func Scan(path string, f func(Record)) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	sc := bufio.NewScanner(file)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
-	var recs []Record
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Bytes()
 		if len(bytes.TrimSpace(line)) == 0 {
@@ -96,17 +107,17 @@ func ReadFile(path string) ([]Record, error) {
 		}
 		rec, err := Parse(line)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: malformed record: %v", path, n, err)
+			return fmt.Errorf("%s:%d: malformed record: %v", path, n, err)
 		}
-		recs = append(recs, rec)
+		f(rec)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("%s: a line is longer than %d MiB: not a record file", path, MaxLineBytes>>20)
+			return fmt.Errorf("%s: a line is longer than %d MiB: not a record file", path, MaxLineBytes>>20)
 		}
-		return nil, err
+		return err
 	}
-	return recs, nil
+	return nil
 }
 
 // Select picks what replay sends: every accepted delivery, in order; with

@@ -164,14 +164,35 @@ func (i *Inspector) Loopback() bool {
 // Add shows a delivery.
 func (i *Inspector) Add(d listener.Delivery) { i.store.add(delivery.NewRecord(d), false) }
 
-// AddHistory shows deliveries recorded before this session, oldest first.
-func (i *Inspector) AddHistory(recs []delivery.Record) {
-	if n := len(recs) - i.cfg.MaxEntries; n > 0 {
-		recs = recs[n:]
+// LoadHistory shows what a record file holds from earlier sessions: its
+// latest deliveries within the page's bounds, read a line at a time, so
+// that a large file costs no more memory than the page keeps. A malformed
+// file shows nothing of it.
+func (i *Inspector) LoadHistory(path string) error {
+	var kept []delivery.Record
+	var held int64
+	size := func(rec delivery.Record) int64 {
+		if rec.Body != nil {
+			return int64(len(*rec.Body))
+		}
+		return int64(len(rec.BodyBase64))
 	}
-	for _, rec := range recs {
+	err := delivery.Scan(path, func(rec delivery.Record) {
+		kept = append(kept, rec)
+		held += size(rec)
+		for len(kept) > 1 && (len(kept) > i.cfg.MaxEntries || held > i.cfg.MaxBodyBytes) {
+			held -= size(kept[0])
+			kept[0] = delivery.Record{}
+			kept = kept[1:]
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for _, rec := range kept {
 		i.store.add(rec, true)
 	}
+	return nil
 }
 
 // Forwarded shows a forward's answer beside the delivery it forwarded.

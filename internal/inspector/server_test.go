@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,7 +187,21 @@ func TestHistoryAndBounds(t *testing.T) {
 		recs = append(recs, delivery.Record{Version: 1, ReceivedAt: time.Now(), WebhookID: "h" + string(rune('a'+i)),
 			Method: "POST", Path: "/hook", Body: &b, BodySize: int64(len(b)), Verdict: "verified", HTTPStatus: 200})
 	}
-	ui.AddHistory(recs)
+	var file []byte
+	for _, rec := range recs {
+		line, err := rec.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		file = append(file, line...)
+	}
+	path := filepath.Join(t.TempDir(), "rec.jsonl")
+	if err := os.WriteFile(path, file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := ui.LoadHistory(path); err != nil {
+		t.Fatal(err)
+	}
 	got := ui.store.summaries()
 	if want := min(3, 1000/len(*recs[0].Body)); len(got) != want {
 		t.Fatalf("kept %d deliveries, want the %d that 1000 bytes hold", len(got), want)
